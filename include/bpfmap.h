@@ -1,0 +1,170 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Copyright (C) 2026 The bpfmap authors. */
+#ifndef _BPFMAP_H
+#define _BPFMAP_H
+
+#include <linux/types.h>
+#include <linux/refcount.h>
+#include <linux/atomic.h>
+#include <linux/mutex.h>
+#include <linux/workqueue.h>
+#include <linux/cpumask.h>
+#include <linux/math.h>
+#include <uapi/linux/bpfmap.h>
+
+/* Kernel-internal errno that bpf(2) lets reach userspace (524). */
+#ifndef ENOTSUPP
+#define ENOTSUPP 524
+#endif
+
+/* Largest ioctl struct we accept, as bpf(2) caps its attr. */
+#define BPFMAP_CMD_MAX_SIZE	PAGE_SIZE
+
+/* Largest per-CPU slot, as the kernel's PCPU_MIN_UNIT_SIZE. */
+#define BPFMAP_PCPU_MAX_VALUE	(32U * 1024)
+
+struct bpfmap;
+
+/**
+ * struct bpfmap_ops - what a map type implements
+ *
+ * Every callback is optional except alloc_check, alloc and free; a missing
+ * element or batch callback makes the command fail with ENOTSUPP, as the
+ * kernel does.  Values cross these callbacks in the user layout: the
+ * per-CPU types take and give round_up(value_size, 8) bytes per possible
+ * CPU, or value_size bytes with BPFMAP_F_CPU / BPFMAP_F_ALL_CPUS.
+ * Flags reaching the element callbacks passed bpfmap_check_op_flags().
+ *
+ * @alloc_check: validate the create attributes; no side effects.
+ * @alloc: allocate a map of that shape; ERR_PTR on failure.
+ * @free: release everything @alloc made.  Process context, after an RCU
+ *	grace period that followed the last reference.
+ * @lookup_elem: copy an element's value into @value.
+ * @update_elem: create or replace an element.
+ * @delete_elem: remove an element.
+ * @get_next_key: the key after @key (@key NULL: the first key).
+ * @lookup_and_delete_elem: copy out and remove, atomically.
+ * @lookup_batch ... @delete_batch: batch commands, user pointers in @cmd.
+ * @mem_usage: bytes of memory the map uses, for GET_INFO_BY_FD.
+ */
+struct bpfmap_ops {
+	int (*alloc_check)(const struct bpfmap_map_create *attr);
+	struct bpfmap *(*alloc)(const struct bpfmap_map_create *attr);
+	void (*free)(struct bpfmap *map);
+
+	int (*lookup_elem)(struct bpfmap *map, const void *key, void *value,
+			   u64 flags);
+	int (*update_elem)(struct bpfmap *map, const void *key,
+			   const void *value, u64 flags);
+	int (*delete_elem)(struct bpfmap *map, const void *key);
+	int (*get_next_key)(struct bpfmap *map, const void *key,
+			    void *next_key);
+	int (*lookup_and_delete_elem)(struct bpfmap *map, const void *key,
+				      void *value, u64 flags);
+
+	int (*lookup_batch)(struct bpfmap *map, struct bpfmap_batch *cmd);
+	int (*lookup_and_delete_batch)(struct bpfmap *map,
+				       struct bpfmap_batch *cmd);
+	int (*update_batch)(struct bpfmap *map, struct bpfmap_batch *cmd);
+	int (*delete_batch)(struct bpfmap *map, struct bpfmap_batch *cmd);
+
+	u64 (*mem_usage)(const struct bpfmap *map);
+};
+
+/**
+ * struct bpfmap - one map; each storage engine embeds it first
+ *
+ * @ops: the type's callbacks
+ * @map_type, @key_size, @value_size, @max_entries, @map_flags, @numa_node:
+ *	the shape, fixed at creation (map_flags without RDONLY/WRONLY)
+ * @id: global id, 0 until published in the id table
+ * @refcnt: open fds plus in-kernel holders; the last put frees the map
+ * @writers: syscall-side writes in flight, so that FREEZE can refuse (EBUSY)
+ *	while one runs; see bpfmap_write_begin()
+ * @frozen: set once by FREEZE; syscall-side writes then fail with EPERM
+ * @freeze_mutex: serialises FREEZE against itself
+ * @free_work: runs ->free in process context after an RCU grace period
+ * @name: NUL-terminated name
+ */
+struct bpfmap {
+	const struct bpfmap_ops *ops;
+	u32 map_type;
+	u32 key_size;
+	u32 value_size;
+	u32 max_entries;
+	u32 map_flags;
+	int numa_node;
+	u32 id;
+	refcount_t refcnt;
+	atomic_t writers;
+	bool frozen;
+	struct mutex freeze_mutex;
+	struct rcu_work free_work;
+	char name[BPFMAP_OBJ_NAME_LEN];
+};
+
+#define BPFMAP_TYPE(type, ops) extern const struct bpfmap_ops ops;
+#include "bpfmap_types.h"
+#undef BPFMAP_TYPE
+
+static inline bool bpfmap_is_percpu(const struct bpfmap *map)
+{
+	return map->map_type == BPFMAP_MAP_TYPE_PERCPU_ARRAY ||
+	       map->map_type == BPFMAP_MAP_TYPE_PERCPU_HASH ||
+	       map->map_type == BPFMAP_MAP_TYPE_LRU_PERCPU_HASH;
+}
+
+/* Bytes of one CPU's slot in the user per-CPU layout. */
+static inline u32 bpfmap_percpu_slot_size(const struct bpfmap *map)
+{
+	return round_up(map->value_size, 8);
+}
+
+/* src/map.c: object lifetime, ids, the type table */
+void bpfmap_init_from_attr(struct bpfmap *map,
+			   const struct bpfmap_map_create *attr);
+struct bpfmap *bpfmap_create(const struct bpfmap_map_create *attr);
+void bpfmap_get(struct bpfmap *map);
+void bpfmap_put(struct bpfmap *map);
+int bpfmap_new_fd(struct bpfmap *map, int flags);
+struct bpfmap *bpfmap_get_by_id(u32 id);
+int bpfmap_get_next_id(u32 start_id, u32 *next_id);
+struct bpfmap *bpfmap_from_file(struct file *file);
+int bpfmap_freeze(struct bpfmap *map);
+bool bpfmap_write_begin(struct bpfmap *map);
+void bpfmap_write_end(struct bpfmap *map);
+u64 bpfmap_mem_usage(const struct bpfmap *map);
+void *bpfmap_area_alloc(u64 size, int numa_node);
+void bpfmap_area_free(void *area);
+int bpfmap_init_ids(void);
+void bpfmap_uninit_ids(void);
+
+/*
+ * src/elem.c: the element operations, shared by the ioctls and in-kernel
+ * users.  bpfmap_map_*() check the flags and call the map type;
+ * __bpfmap_map_*() skip the flag check, for callers that made it already.
+ */
+#define BPFMAP_F_ALL_FLAGS	(~0ULL)
+u32 bpfmap_value_size(const struct bpfmap *map, u64 flags);
+int bpfmap_check_op_flags(const struct bpfmap *map, u64 flags, u64 allowed);
+int __bpfmap_map_lookup_elem(struct bpfmap *map, const void *key,
+			     void *value, u64 flags);
+int __bpfmap_map_update_elem(struct bpfmap *map, const void *key,
+			     const void *value, u64 flags);
+int __bpfmap_map_lookup_and_delete_elem(struct bpfmap *map, const void *key,
+					void *value, u64 flags);
+int bpfmap_map_lookup_elem(struct bpfmap *map, const void *key, void *value,
+			   u64 flags);
+int bpfmap_map_update_elem(struct bpfmap *map, const void *key,
+			   const void *value, u64 flags);
+int bpfmap_map_delete_elem(struct bpfmap *map, const void *key);
+int bpfmap_map_get_next_key(struct bpfmap *map, const void *key,
+			    void *next_key);
+int bpfmap_map_lookup_and_delete_elem(struct bpfmap *map, const void *key,
+				      void *value, u64 flags);
+
+/* src/chardev.c: /dev/bpfmap */
+int bpfmap_chardev_init(void);
+void bpfmap_chardev_uninit(void);
+
+#endif /* _BPFMAP_H */

@@ -1,0 +1,10 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Copyright (C) 2026 The bpfmap authors. */
+/*
+ * The map types this module implements, one line each:
+ * BPFMAP_TYPE(uapi type number, ops table).  Expanded into declarations in
+ * bpfmap.h and into the type table in src/map.c.  No include guard: it is
+ * meant to be included more than once with different BPFMAP_TYPE().
+ */
+BPFMAP_TYPE(BPFMAP_MAP_TYPE_ARRAY, array_map_ops)
+BPFMAP_TYPE(BPFMAP_MAP_TYPE_PERCPU_ARRAY, percpu_array_map_ops)

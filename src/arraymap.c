@@ -1,0 +1,333 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Copyright (C) 2026 The bpfmap authors. */
+/*
+ * The array engine: BPFMAP_MAP_TYPE_ARRAY and BPFMAP_MAP_TYPE_PERCPU_ARRAY.
+ *
+ * Every element exists from creation on and reads as zeroes until written;
+ * keys are u32 indexes below max_entries.  ARRAY keeps all values in one
+ * zeroed area with a stride of round_up(value_size, 8).  PERCPU_ARRAY keeps
+ * one alloc_percpu() area of round_up(value_size, 8) bytes per index.
+ *
+ * No locks: the element memory lives as long as the map, and a value is
+ * copied in and out with plain memcpy, so a reader racing a writer may see
+ * a mix of both values, as with the kernel's arrays.
+ */
+
+#include <linux/cpumask.h>
+#include <linux/nospec.h>
+#include <linux/percpu.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+
+#include "bpfmap.h"
+
+#define ARRAY_CREATE_FLAG_MASK						\
+	(BPFMAP_F_NUMA_NODE | BPFMAP_F_RDONLY | BPFMAP_F_WRONLY |	\
+	 BPFMAP_F_RDONLY_PROG | BPFMAP_F_WRONLY_PROG | BPFMAP_F_INNER_MAP)
+
+/**
+ * struct bpfmap_array - an array map
+ * @map: the generic part; first, so container_of() is free
+ * @elem_size: round_up(value_size, 8), the stride of @values
+ * @values: ARRAY: max_entries * elem_size zeroed bytes
+ * @pptrs: PERCPU_ARRAY: max_entries per-CPU areas of elem_size bytes
+ */
+struct bpfmap_array {
+	struct bpfmap map;
+	u32 elem_size;
+	union {
+		u8 *values;
+		void __percpu **pptrs;
+	};
+};
+
+static struct bpfmap_array *to_array(const struct bpfmap *map)
+{
+	return container_of(map, struct bpfmap_array, map);
+}
+
+static bool array_is_percpu(const struct bpfmap_map_create *attr)
+{
+	return attr->map_type == BPFMAP_MAP_TYPE_PERCPU_ARRAY;
+}
+
+/* Called from MAP_CREATE before anything is allocated. */
+static int array_map_alloc_check(const struct bpfmap_map_create *attr)
+{
+	bool percpu = array_is_percpu(attr);
+
+	if (attr->max_entries == 0 || attr->key_size != 4 ||
+	    attr->value_size == 0)
+		return -EINVAL;
+	if (attr->map_flags & ~ARRAY_CREATE_FLAG_MASK)
+		return -EINVAL;
+	if ((attr->map_flags & BPFMAP_F_RDONLY_PROG) &&
+	    (attr->map_flags & BPFMAP_F_WRONLY_PROG))
+		return -EINVAL;
+	if (percpu && (attr->map_flags & BPFMAP_F_NUMA_NODE))
+		return -EINVAL;
+	if ((attr->map_flags & BPFMAP_F_INNER_MAP) &&
+	    attr->map_type != BPFMAP_MAP_TYPE_ARRAY)
+		return -EINVAL;
+	if (attr->value_size > INT_MAX)
+		return -E2BIG;
+	if (percpu && round_up(attr->value_size, 8) > BPFMAP_PCPU_MAX_VALUE)
+		return -E2BIG;
+	return 0;
+}
+
+static void array_free_percpu(struct bpfmap_array *array)
+{
+	u32 i;
+
+	for (i = 0; i < array->map.max_entries; i++)
+		free_percpu(array->pptrs[i]);
+}
+
+static int array_alloc_percpu(struct bpfmap_array *array)
+{
+	u32 i;
+
+	for (i = 0; i < array->map.max_entries; i++) {
+		array->pptrs[i] = __alloc_percpu_gfp(array->elem_size, 8,
+						     GFP_USER | __GFP_NOWARN |
+						     __GFP_ACCOUNT);
+		if (!array->pptrs[i])
+			goto err_free;
+		cond_resched();
+	}
+	return 0;
+
+err_free:
+	array->map.max_entries = i;
+	array_free_percpu(array);
+	return -ENOMEM;
+}
+
+/* Called from MAP_CREATE after array_map_alloc_check() passed. */
+static struct bpfmap *array_map_alloc(const struct bpfmap_map_create *attr)
+{
+	bool percpu = array_is_percpu(attr);
+	struct bpfmap_array *array;
+	u32 elem_size = round_up(attr->value_size, 8);
+	u64 area_size;
+	int numa_node;
+	int err;
+
+	numa_node = (attr->map_flags & BPFMAP_F_NUMA_NODE) ?
+		    (int)attr->numa_node : NUMA_NO_NODE;
+	area_size = (u64)attr->max_entries *
+		    (percpu ? sizeof(void *) : elem_size);
+
+	array = kzalloc_node(sizeof(*array), GFP_USER | __GFP_ACCOUNT,
+			     numa_node);
+	if (!array)
+		return ERR_PTR(-ENOMEM);
+	bpfmap_init_from_attr(&array->map, attr);
+	array->elem_size = elem_size;
+
+	array->values = bpfmap_area_alloc(area_size, numa_node);
+	if (!array->values) {
+		err = -ENOMEM;
+		goto err_free_array;
+	}
+	if (percpu) {
+		err = array_alloc_percpu(array);
+		if (err)
+			goto err_free_area;
+	}
+	return &array->map;
+
+err_free_area:
+	bpfmap_area_free(array->values);
+err_free_array:
+	kfree(array);
+	return ERR_PTR(err);
+}
+
+/* Called from the free work, after the last reference and a grace period. */
+static void array_map_free(struct bpfmap *map)
+{
+	struct bpfmap_array *array = to_array(map);
+
+	if (map->map_type == BPFMAP_MAP_TYPE_PERCPU_ARRAY)
+		array_free_percpu(array);
+	bpfmap_area_free(array->values);
+	kfree(array);
+}
+
+static u64 array_map_mem_usage(const struct bpfmap *map)
+{
+	const struct bpfmap_array *array = to_array(map);
+	u64 entries = map->max_entries;
+
+	if (map->map_type == BPFMAP_MAP_TYPE_PERCPU_ARRAY)
+		return sizeof(*array) + entries * sizeof(void *) +
+		       entries * array->elem_size * num_possible_cpus();
+	return sizeof(*array) + entries * array->elem_size;
+}
+
+/*
+ * The index in @key when it is in range, hardened against speculation, or
+ * -1.  (u32 indexes never reach U32_MAX: max_entries fits in u32.)
+ */
+static s64 array_index(const struct bpfmap *map, const void *key)
+{
+	u32 index = *(const u32 *)key;
+
+	if (index >= map->max_entries)
+		return -1;
+	return array_index_nospec(index, map->max_entries);
+}
+
+/* Called from syscall or in-kernel users; any context. */
+static int array_map_lookup_elem(struct bpfmap *map, const void *key,
+				 void *value, u64 flags)
+{
+	struct bpfmap_array *array = to_array(map);
+	s64 index = array_index(map, key);
+
+	if (index < 0)
+		return -ENOENT;
+	memcpy(value, array->values + index * array->elem_size,
+	       map->value_size);
+	return 0;
+}
+
+/* Called from syscall or in-kernel users; any context. */
+static int array_map_update_elem(struct bpfmap *map, const void *key,
+				 const void *value, u64 flags)
+{
+	struct bpfmap_array *array = to_array(map);
+	s64 index;
+
+	if ((flags & ~BPFMAP_F_LOCK) > BPFMAP_EXIST)
+		return -EINVAL;
+	index = array_index(map, key);
+	if (index < 0)
+		return -E2BIG;
+	/* All elements exist already. */
+	if (flags & BPFMAP_NOEXIST)
+		return -EEXIST;
+	memcpy(array->values + index * array->elem_size, value,
+	       map->value_size);
+	return 0;
+}
+
+/* Elements of an array cannot be removed. */
+static int array_map_delete_elem(struct bpfmap *map, const void *key)
+{
+	return -EINVAL;
+}
+
+/* Called from syscall or in-kernel users; any context. */
+static int array_map_get_next_key(struct bpfmap *map, const void *key,
+				  void *next_key)
+{
+	u32 index = key ? *(const u32 *)key : U32_MAX;
+
+	if (index >= map->max_entries) {
+		*(u32 *)next_key = 0;
+		return 0;
+	}
+	if (index == map->max_entries - 1)
+		return -ENOENT;
+	*(u32 *)next_key = index + 1;
+	return 0;
+}
+
+static u32 flags_cpu(u64 flags)
+{
+	return flags >> 32;
+}
+
+/*
+ * Called from syscall or in-kernel users; any context.  Without a CPU flag
+ * @value gets one round_up(value_size, 8) slot per possible CPU; the bytes
+ * past value_size are zero because the per-CPU areas start zeroed and
+ * updates never write past value_size.
+ */
+static int percpu_array_map_lookup_elem(struct bpfmap *map, const void *key,
+					void *value, u64 flags)
+{
+	struct bpfmap_array *array = to_array(map);
+	s64 index = array_index(map, key);
+	void __percpu *pptr;
+	u32 off = 0;
+	int cpu;
+
+	if (index < 0)
+		return -ENOENT;
+	pptr = array->pptrs[index];
+	if (flags & BPFMAP_F_CPU) {
+		memcpy(value, per_cpu_ptr(pptr, flags_cpu(flags)),
+		       map->value_size);
+		return 0;
+	}
+	for_each_possible_cpu(cpu) {
+		memcpy(value + off, per_cpu_ptr(pptr, cpu), array->elem_size);
+		off += array->elem_size;
+	}
+	return 0;
+}
+
+/*
+ * Called from syscall or in-kernel users; any context.  As upstream v7.0:
+ * any low-word value up to BPFMAP_F_ALL_CPUS is accepted, and only an exact
+ * BPFMAP_NOEXIST fails (every element exists).  Beyond upstream, NOEXIST
+ * combined with BPFMAP_F_CPU is honoured too, instead of being ignored.
+ */
+static int percpu_array_map_update_elem(struct bpfmap *map, const void *key,
+					const void *value, u64 flags)
+{
+	struct bpfmap_array *array = to_array(map);
+	void __percpu *pptr;
+	s64 index;
+	u32 off = 0;
+	int cpu;
+
+	if ((flags & BPFMAP_F_LOCK) || (u32)flags > BPFMAP_F_ALL_CPUS)
+		return -EINVAL;
+	index = array_index(map, key);
+	if (index < 0)
+		return -E2BIG;
+	if ((u32)flags == BPFMAP_NOEXIST ||
+	    ((flags & BPFMAP_F_CPU) &&
+	     (flags & (BPFMAP_NOEXIST | BPFMAP_EXIST)) == BPFMAP_NOEXIST))
+		return -EEXIST;
+
+	pptr = array->pptrs[index];
+	if (flags & BPFMAP_F_CPU) {
+		memcpy(per_cpu_ptr(pptr, flags_cpu(flags)), value,
+		       map->value_size);
+		return 0;
+	}
+	for_each_possible_cpu(cpu) {
+		memcpy(per_cpu_ptr(pptr, cpu), value + off, map->value_size);
+		if (!(flags & BPFMAP_F_ALL_CPUS))
+			off += array->elem_size;
+	}
+	return 0;
+}
+
+const struct bpfmap_ops array_map_ops = {
+	.alloc_check = array_map_alloc_check,
+	.alloc = array_map_alloc,
+	.free = array_map_free,
+	.lookup_elem = array_map_lookup_elem,
+	.update_elem = array_map_update_elem,
+	.delete_elem = array_map_delete_elem,
+	.get_next_key = array_map_get_next_key,
+	.mem_usage = array_map_mem_usage,
+};
+
+const struct bpfmap_ops percpu_array_map_ops = {
+	.alloc_check = array_map_alloc_check,
+	.alloc = array_map_alloc,
+	.free = array_map_free,
+	.lookup_elem = percpu_array_map_lookup_elem,
+	.update_elem = percpu_array_map_update_elem,
+	.delete_elem = array_map_delete_elem,
+	.get_next_key = array_map_get_next_key,
+	.mem_usage = array_map_mem_usage,
+};

@@ -1,0 +1,175 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Copyright (C) 2026 The bpfmap authors. */
+/*
+ * The element operations every front end shares: the flag rules of
+ * bpf_map_check_op_flags() (upstream v7.0), the user-visible value size, and
+ * the dispatch to the map type.  The ioctl front end and the in-kernel API
+ * both come through here, so both see the same errno for the same input.
+ */
+
+#include <linux/cpumask.h>
+
+#include "bpfmap.h"
+
+/**
+ * bpfmap_value_size - bytes of one value in the user layout
+ * @map: the map
+ * @flags: the element flags of the command
+ */
+u32 bpfmap_value_size(const struct bpfmap *map, u64 flags)
+{
+	if (bpfmap_is_percpu(map)) {
+		if (flags & (BPFMAP_F_CPU | BPFMAP_F_ALL_CPUS))
+			return map->value_size;
+		return bpfmap_percpu_slot_size(map) * num_possible_cpus();
+	}
+	if (map->map_type == BPFMAP_MAP_TYPE_ARRAY_OF_MAPS ||
+	    map->map_type == BPFMAP_MAP_TYPE_HASH_OF_MAPS)
+		return sizeof(u32);
+	return map->value_size;
+}
+
+/**
+ * bpfmap_check_op_flags - the generic element-flag rules
+ * @map: the map
+ * @flags: the element flags; a cpu number may sit in bits 63..32
+ * @allowed: the low bits this command accepts
+ *
+ * In this order: a low bit outside @allowed, BPFMAP_F_LOCK (no value here
+ * holds a spin lock), high bits without BPFMAP_F_CPU, a CPU flag on a map
+ * that is not per-CPU, both CPU flags, each give EINVAL; a cpu that is not
+ * possible gives ERANGE.
+ */
+int bpfmap_check_op_flags(const struct bpfmap *map, u64 flags, u64 allowed)
+{
+	u32 cpu;
+
+	if ((u32)flags & ~allowed)
+		return -EINVAL;
+	if (flags & BPFMAP_F_LOCK)
+		return -EINVAL;
+	if (!(flags & BPFMAP_F_CPU) && (flags >> 32))
+		return -EINVAL;
+	if (!(flags & (BPFMAP_F_CPU | BPFMAP_F_ALL_CPUS)))
+		return 0;
+	if (!bpfmap_is_percpu(map))
+		return -EINVAL;
+	if ((flags & BPFMAP_F_CPU) && (flags & BPFMAP_F_ALL_CPUS))
+		return -EINVAL;
+	if (flags & BPFMAP_F_CPU) {
+		cpu = flags >> 32;
+		if (cpu >= num_possible_cpus())
+			return -ERANGE;
+	}
+	return 0;
+}
+
+int __bpfmap_map_lookup_elem(struct bpfmap *map, const void *key,
+			     void *value, u64 flags)
+{
+	if (!map->ops->lookup_elem)
+		return -ENOTSUPP;
+	return map->ops->lookup_elem(map, key, value, flags);
+}
+
+/**
+ * bpfmap_map_lookup_elem - copy the value of @key into @value
+ * @map: the map
+ * @key: key_size bytes
+ * @value: bpfmap_value_size(map, flags) bytes
+ * @flags: 0 or BPFMAP_F_CPU with a cpu in bits 63..32
+ *
+ * Any context.
+ */
+int bpfmap_map_lookup_elem(struct bpfmap *map, const void *key, void *value,
+			   u64 flags)
+{
+	int err = bpfmap_check_op_flags(map, flags, BPFMAP_F_LOCK |
+					BPFMAP_F_CPU);
+
+	return err ?: __bpfmap_map_lookup_elem(map, key, value, flags);
+}
+
+int __bpfmap_map_update_elem(struct bpfmap *map, const void *key,
+			     const void *value, u64 flags)
+{
+	if (!map->ops->update_elem)
+		return -ENOTSUPP;
+	return map->ops->update_elem(map, key, value, flags);
+}
+
+/**
+ * bpfmap_map_update_elem - create or replace the element @key
+ * @map: the map
+ * @key: key_size bytes
+ * @value: bpfmap_value_size(map, flags) bytes
+ * @flags: BPFMAP_ANY, BPFMAP_NOEXIST or BPFMAP_EXIST, with BPFMAP_F_CPU or
+ *	BPFMAP_F_ALL_CPUS on per-CPU maps
+ *
+ * Any context.  Unlike the ioctl this ignores FREEZE, as the kernel lets
+ * BPF programs write to frozen maps.
+ */
+int bpfmap_map_update_elem(struct bpfmap *map, const void *key,
+			   const void *value, u64 flags)
+{
+	int err = bpfmap_check_op_flags(map, flags, BPFMAP_F_ALL_FLAGS);
+
+	return err ?: __bpfmap_map_update_elem(map, key, value, flags);
+}
+
+/**
+ * bpfmap_map_delete_elem - remove the element @key
+ * @map: the map
+ * @key: key_size bytes
+ *
+ * Any context.
+ */
+int bpfmap_map_delete_elem(struct bpfmap *map, const void *key)
+{
+	if (!map->ops->delete_elem)
+		return -ENOTSUPP;
+	return map->ops->delete_elem(map, key);
+}
+
+/**
+ * bpfmap_map_get_next_key - the key after @key, or the first one
+ * @map: the map
+ * @key: key_size bytes, or NULL for the first key
+ * @next_key: key_size bytes out
+ *
+ * Any context.  -ENOENT past the last key.
+ */
+int bpfmap_map_get_next_key(struct bpfmap *map, const void *key,
+			    void *next_key)
+{
+	if (!map->ops->get_next_key)
+		return -ENOTSUPP;
+	return map->ops->get_next_key(map, key, next_key);
+}
+
+int __bpfmap_map_lookup_and_delete_elem(struct bpfmap *map, const void *key,
+					void *value, u64 flags)
+{
+	if (!map->ops->lookup_and_delete_elem)
+		return -ENOTSUPP;
+	return map->ops->lookup_and_delete_elem(map, key, value, flags);
+}
+
+/**
+ * bpfmap_map_lookup_and_delete_elem - copy out and remove @key atomically
+ * @map: the map
+ * @key: key_size bytes
+ * @value: bpfmap_value_size(map, 0) bytes
+ * @flags: 0 (BPFMAP_F_LOCK is refused: no value holds a lock)
+ *
+ * Any context.
+ */
+int bpfmap_map_lookup_and_delete_elem(struct bpfmap *map, const void *key,
+				      void *value, u64 flags)
+{
+	if (flags & ~BPFMAP_F_LOCK)
+		return -EINVAL;
+	if (flags & BPFMAP_F_LOCK)
+		return -EINVAL;
+	return __bpfmap_map_lookup_and_delete_elem(map, key, value, flags);
+}

@@ -1,0 +1,43 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Copyright (C) 2026 The bpfmap authors. */
+/*
+ * Module init and exit only.  Exit mirrors init in reverse.  The module
+ * cannot go while a map fd is open (each holds a module reference); maps
+ * whose last fd closed may still wait for their deferred free, which
+ * bpfmap_uninit_ids() drains.
+ */
+
+#include <linux/module.h>
+
+#include "bpfmap.h"
+
+static int __init bpfmap_mod_init(void)
+{
+	int ret;
+
+	ret = bpfmap_init_ids();
+	if (ret < 0)
+		return ret;
+	ret = bpfmap_chardev_init();
+	if (ret < 0)
+		goto err_ids;
+	pr_info("loaded; /dev/bpfmap ready\n");
+	return 0;
+
+err_ids:
+	bpfmap_uninit_ids();
+	return ret;
+}
+
+static void __exit bpfmap_mod_exit(void)
+{
+	bpfmap_chardev_uninit();
+	bpfmap_uninit_ids();
+}
+
+module_init(bpfmap_mod_init);
+module_exit(bpfmap_mod_exit);
+
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("BPF-style maps behind /dev/bpfmap");
+MODULE_AUTHOR("The bpfmap authors");

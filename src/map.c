@@ -1,0 +1,337 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Copyright (C) 2026 The bpfmap authors. */
+/*
+ * Map objects: the type table, creation, reference counting, ids, map fds,
+ * FREEZE and the memory helpers the storage engines share.
+ *
+ * Lifetime: a map starts with one reference, which the fd made by
+ * bpfmap_new_fd() takes over.  Every further fd and every in-kernel holder
+ * takes another.  The last bpfmap_put() unpublishes the id at once, then
+ * frees the map from a workqueue after an RCU grace period, so lockless
+ * readers that found it by id (or, later, through an outer map) under RCU
+ * never see freed memory.
+ */
+
+#include <linux/anon_inodes.h>
+#include <linux/capability.h>
+#include <linux/ctype.h>
+#include <linux/file.h>
+#include <linux/fs.h>
+#include <linux/nodemask.h>
+#include <linux/nospec.h>
+#include <linux/slab.h>
+#include <linux/vmalloc.h>
+#include <linux/xarray.h>
+
+#include "bpfmap.h"
+
+static const struct bpfmap_ops * const bpfmap_types[] = {
+#define BPFMAP_TYPE(type, ops) [type] = &ops,
+#include "bpfmap_types.h"
+#undef BPFMAP_TYPE
+};
+
+/*
+ * Published maps by id.  The xarray's own lock serialises id allocation and
+ * removal; lookups run under RCU and must win a refcount_inc_not_zero().
+ */
+static DEFINE_XARRAY_ALLOC1(bpfmap_ids);
+static u32 bpfmap_next_id;
+
+/* Runs the deferred frees; destroyed (drained) at module exit. */
+static struct workqueue_struct *bpfmap_free_wq;
+
+static const struct file_operations bpfmap_map_fops;
+
+void *bpfmap_area_alloc(u64 size, int numa_node)
+{
+	/* kvmalloc refuses sizes above INT_MAX; NOWARN keeps that quiet. */
+	if (size > INT_MAX)
+		return NULL;
+	return kvzalloc_node(size, GFP_USER | __GFP_NOWARN | __GFP_ACCOUNT,
+			     numa_node);
+}
+
+void bpfmap_area_free(void *area)
+{
+	kvfree(area);
+}
+
+void bpfmap_init_from_attr(struct bpfmap *map,
+			   const struct bpfmap_map_create *attr)
+{
+	map->map_type = attr->map_type;
+	map->key_size = attr->key_size;
+	map->value_size = attr->value_size;
+	map->max_entries = attr->max_entries;
+	map->map_flags = attr->map_flags &
+			 ~(BPFMAP_F_RDONLY | BPFMAP_F_WRONLY);
+	map->numa_node = (attr->map_flags & BPFMAP_F_NUMA_NODE) ?
+			 (int)attr->numa_node : NUMA_NO_NODE;
+}
+
+/* The kernel's rule: [A-Za-z0-9_.], NUL-terminated within the field. */
+static int bpfmap_name_check(const char *name)
+{
+	const char *end = name + BPFMAP_OBJ_NAME_LEN;
+
+	for (; name < end && *name; name++) {
+		if (!isalnum(*name) && *name != '_' && *name != '.')
+			return -EINVAL;
+	}
+	return name < end ? 0 : -EINVAL;
+}
+
+static const struct bpfmap_ops *bpfmap_type_ops(u32 type)
+{
+	if (type >= ARRAY_SIZE(bpfmap_types))
+		return NULL;
+	type = array_index_nospec(type, ARRAY_SIZE(bpfmap_types));
+	return bpfmap_types[type];
+}
+
+static int bpfmap_publish(struct bpfmap *map)
+{
+	return xa_alloc_cyclic(&bpfmap_ids, &map->id, map, xa_limit_31b,
+			       &bpfmap_next_id, GFP_KERNEL_ACCOUNT) < 0 ?
+	       -ENOSPC : 0;
+}
+
+/**
+ * bpfmap_create - validate @attr and make a map with one reference
+ * @attr: the create command as userspace gave it (size already checked)
+ *
+ * Called from the MAP_CREATE ioctl.  The checks run in the kernel's order,
+ * all before any allocation.  Returns the map with its id published, or an
+ * ERR_PTR.
+ */
+struct bpfmap *bpfmap_create(const struct bpfmap_map_create *attr)
+{
+	const struct bpfmap_ops *ops;
+	struct bpfmap *map;
+	int err;
+
+	if (attr->map_extra)
+		return ERR_PTR(-EINVAL);
+	if ((attr->map_flags & BPFMAP_F_RDONLY) &&
+	    (attr->map_flags & BPFMAP_F_WRONLY))
+		return ERR_PTR(-EINVAL);
+	if ((attr->map_flags & BPFMAP_F_NUMA_NODE) &&
+	    (attr->numa_node >= nr_node_ids || !node_online(attr->numa_node)))
+		return ERR_PTR(-EINVAL);
+	ops = bpfmap_type_ops(attr->map_type);
+	if (!ops)
+		return ERR_PTR(-EINVAL);
+	err = ops->alloc_check(attr);
+	if (err)
+		return ERR_PTR(err);
+	err = bpfmap_name_check(attr->map_name);
+	if (err)
+		return ERR_PTR(err);
+
+	map = ops->alloc(attr);
+	if (IS_ERR(map))
+		return map;
+	map->ops = ops;
+	refcount_set(&map->refcnt, 1);
+	atomic_set(&map->writers, 0);
+	mutex_init(&map->freeze_mutex);
+	strscpy(map->name, attr->map_name, sizeof(map->name));
+
+	err = bpfmap_publish(map);
+	if (err)
+		goto err_free;
+	pr_debug("map %u (%s) created\n", map->id, map->name);
+	return map;
+
+err_free:
+	mutex_destroy(&map->freeze_mutex);
+	ops->free(map);
+	return ERR_PTR(err);
+}
+
+void bpfmap_get(struct bpfmap *map)
+{
+	refcount_inc(&map->refcnt);
+}
+
+static void bpfmap_free_deferred(struct work_struct *work)
+{
+	struct bpfmap *map = container_of(to_rcu_work(work), struct bpfmap,
+					  free_work);
+
+	pr_debug("map %u freed\n", map->id);
+	mutex_destroy(&map->freeze_mutex);
+	map->ops->free(map);
+}
+
+/**
+ * bpfmap_put - drop a reference
+ * @map: the map
+ *
+ * Any context: the free itself is deferred to a workqueue and runs after
+ * an RCU grace period.
+ */
+void bpfmap_put(struct bpfmap *map)
+{
+	if (!refcount_dec_and_test(&map->refcnt))
+		return;
+	xa_erase(&bpfmap_ids, map->id);
+	INIT_RCU_WORK(&map->free_work, bpfmap_free_deferred);
+	queue_rcu_work(bpfmap_free_wq, &map->free_work);
+}
+
+/**
+ * bpfmap_get_by_id - find a published map and take a reference
+ * @id: the id
+ *
+ * Returns the map or ERR_PTR(-ENOENT).
+ */
+struct bpfmap *bpfmap_get_by_id(u32 id)
+{
+	struct bpfmap *map;
+
+	rcu_read_lock();
+	map = xa_load(&bpfmap_ids, id);
+	if (map && !refcount_inc_not_zero(&map->refcnt))
+		map = NULL;
+	rcu_read_unlock();
+	return map ?: ERR_PTR(-ENOENT);
+}
+
+int bpfmap_get_next_id(u32 start_id, u32 *next_id)
+{
+	unsigned long index = start_id;
+	void *entry;
+
+	if (start_id >= INT_MAX)
+		return -ENOENT;
+	rcu_read_lock();
+	entry = xa_find_after(&bpfmap_ids, &index, INT_MAX, XA_PRESENT);
+	rcu_read_unlock();
+	if (!entry)
+		return -ENOENT;
+	*next_id = index;
+	return 0;
+}
+
+static int bpfmap_map_release(struct inode *inode, struct file *file)
+{
+	bpfmap_put(file->private_data);
+	return 0;
+}
+
+static void bpfmap_map_show_fdinfo(struct seq_file *m, struct file *file)
+{
+	struct bpfmap *map = file->private_data;
+
+	seq_printf(m, "map_type:\t%u\n", map->map_type);
+	seq_printf(m, "key_size:\t%u\n", map->key_size);
+	seq_printf(m, "value_size:\t%u\n", map->value_size);
+	seq_printf(m, "max_entries:\t%u\n", map->max_entries);
+	seq_printf(m, "map_flags:\t%#x\n", map->map_flags);
+	seq_printf(m, "memlock:\t%llu\n", bpfmap_mem_usage(map));
+	seq_printf(m, "map_id:\t%u\n", map->id);
+	seq_printf(m, "frozen:\t%u\n", READ_ONCE(map->frozen));
+}
+
+static const struct file_operations bpfmap_map_fops = {
+	.owner = THIS_MODULE,
+	.release = bpfmap_map_release,
+	.show_fdinfo = bpfmap_map_show_fdinfo,
+	.llseek = noop_llseek,
+};
+
+/**
+ * bpfmap_new_fd - install a new fd for @map
+ * @map: the map; on success the fd owns one reference the caller gave it
+ * @flags: O_RDONLY, O_WRONLY or O_RDWR
+ *
+ * Returns the fd (O_CLOEXEC) or -errno; on failure the reference stays the
+ * caller's.
+ */
+int bpfmap_new_fd(struct bpfmap *map, int flags)
+{
+	return anon_inode_getfd("bpfmap-map", &bpfmap_map_fops, map,
+				flags | O_CLOEXEC);
+}
+
+/* The map behind a file, or NULL when the file is not a map fd. */
+struct bpfmap *bpfmap_from_file(struct file *file)
+{
+	return file->f_op == &bpfmap_map_fops ? file->private_data : NULL;
+}
+
+/**
+ * bpfmap_write_begin - enter a syscall-side write
+ * @map: the map
+ *
+ * Returns false, entering nothing, when the map is frozen.  The writer
+ * raises @writers before it looks at @frozen and FREEZE sets @frozen before
+ * it looks at @writers; with a full barrier on both sides at least one of
+ * them sees the other, so no write can start after a successful FREEZE.
+ */
+bool bpfmap_write_begin(struct bpfmap *map)
+{
+	atomic_inc(&map->writers);
+	smp_mb__after_atomic();
+	if (likely(!READ_ONCE(map->frozen)))
+		return true;
+	atomic_dec(&map->writers);
+	return false;
+}
+
+void bpfmap_write_end(struct bpfmap *map)
+{
+	atomic_dec(&map->writers);
+}
+
+/**
+ * bpfmap_freeze - make the map read-only for syscall-side writers
+ * @map: the map
+ *
+ * Returns 0, or -EBUSY when the map is already frozen or a write is in
+ * flight.
+ */
+int bpfmap_freeze(struct bpfmap *map)
+{
+	int err = 0;
+
+	mutex_lock(&map->freeze_mutex);
+	if (map->frozen) {
+		err = -EBUSY;
+		goto out;
+	}
+	WRITE_ONCE(map->frozen, true);
+	smp_mb();
+	if (atomic_read(&map->writers)) {
+		WRITE_ONCE(map->frozen, false);
+		err = -EBUSY;
+	}
+out:
+	mutex_unlock(&map->freeze_mutex);
+	return err;
+}
+
+u64 bpfmap_mem_usage(const struct bpfmap *map)
+{
+	return map->ops->mem_usage ? map->ops->mem_usage(map) : 0;
+}
+
+int bpfmap_init_ids(void)
+{
+	bpfmap_free_wq = alloc_workqueue("bpfmap_free", WQ_UNBOUND, 0);
+	return bpfmap_free_wq ? 0 : -ENOMEM;
+}
+
+/*
+ * Called at module exit, when no fd can exist any more (each holds a module
+ * reference): wait for the pending RCU callbacks that queue the frees, then
+ * drain and destroy the queue.
+ */
+void bpfmap_uninit_ids(void)
+{
+	rcu_barrier();
+	destroy_workqueue(bpfmap_free_wq);
+	WARN_ON(!xa_empty(&bpfmap_ids));
+}

@@ -1,0 +1,223 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Copyright (C) 2026 The bpfmap authors. */
+/*
+ * bpfmapctl: bpftool-style map commands over libbpfmap, on either backend.
+ * Global options, errors and help live here; the map commands in map.c.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bpfmapctl.h"
+
+bool json_output;
+
+static const char usage_text[] =
+"Usage: bpfmapctl [OPTIONS] map COMMAND\n"
+"       bpfmapctl { help | --help | -h }\n"
+"\n"
+"OPTIONS\n"
+"  -j, --json              JSON output on stdout, in bpftool's shapes\n"
+"  -b, --backend BACKEND   bpfmap (ioctls on /dev/bpfmap, the default)\n"
+"                          or kernel (the kernel's own bpf(2)); the\n"
+"                          environment variable BPFMAP_BACKEND sets the\n"
+"                          default\n"
+"\n"
+"COMMANDS\n"
+"  map create TYPE key KSIZE value VSIZE entries N [name NAME]\n"
+"             [flags FLAGS] [inner_map id ID]\n"
+"      Create a map and print its id.  TYPE is hash, array, percpu_hash,\n"
+"      percpu_array, lru_hash, lru_percpu_hash, array_of_maps or\n"
+"      hash_of_maps (\"type TYPE\" works too).  FLAGS is decimal or 0x hex\n"
+"      (BPF_F_*: 0x1 no_prealloc, 0x2 no_common_lru, 0x8 rdonly,\n"
+"      0x10 wronly, 0x40 zero_seed, 0x400 mmapable, 0x1000 inner_map).\n"
+"      NAME is cut to 15 characters.  Map-of-maps types take the map whose\n"
+"      shape every inner map must have from inner_map.\n"
+"      The map lives on after bpfmapctl exits: create leaves a detached\n"
+"      holder process (named bpfmap-hold) that keeps the map fd open until\n"
+"      \"map destroy\".  Its pid is kept in\n"
+"      $BPFMAPCTL_RUNDIR/BACKEND-ID.pid (default /run/bpfmapctl).\n"
+"  map destroy id ID\n"
+"      Stop the holder of a map made by \"map create\" and wait for it to\n"
+"      exit.  The map goes away with its last reference (an outer map\n"
+"      holding it keeps it alive).\n"
+"  map { list | show } [id ID]\n"
+"      Show one map, or every map of the backend: id, type, name, flags,\n"
+"      key/value sizes, max_entries, memlock bytes, frozen.\n"
+"  map lookup id ID key BYTES [cpu CPU]\n"
+"  map update id ID key BYTES value VALUE [any | noexist | exist] [cpu CPU]\n"
+"  map delete id ID key BYTES\n"
+"  map dump id ID\n"
+"      Walk the map with get_next_key and look up every element.  The\n"
+"      text ends with \"Found N element(s)\"; JSON is an array of\n"
+"      {\"key\", \"value\"}, or {\"key\", \"values\": [{\"cpu\", \"value\"}]}\n"
+"      for per-CPU maps.  Map-of-maps values are inner map ids.\n"
+"  map freeze id ID\n"
+"      Make the map read-only for the syscall/ioctl side, for good.\n"
+"\n"
+"BYTES is a list of items, concatenated in order:\n"
+"  01 ff 0x3               one byte each, always hexadecimal\n"
+"  hex 0102ab              a packed hex string\n"
+"  u8|u16|u32|u64 N        a number (decimal, or 0x hex) in 1/2/4/8 bytes,\n"
+"                          little-endian\n"
+"  e.g. key u32 5, key 05 00 00 00 and key hex 05000000 are the same key.\n"
+"  A key must have exactly the map's key size.\n"
+"VALUE is BYTES of the map's value size.  For per-CPU maps it is either\n"
+"  value size bytes, written to every possible CPU, or the whole per-CPU\n"
+"  buffer: round_up(value size, 8) bytes per possible CPU.  For\n"
+"  map-of-maps it is \"id ID\", the id of the inner map to store.\n"
+"cpu CPU (per-CPU maps) looks up or updates one CPU's value alone\n"
+"  (BPFMAP_F_CPU); the value is then value size bytes.\n"
+"\n"
+"Errors print \"Error: ERRNO_NAME: sentence\" on stderr (with --json, a\n"
+"{\"error\": ...} object on stdout) and exit with status 1.  Commands\n"
+"without output print null with --json.\n";
+
+static void usage(FILE *f)
+{
+	fputs(usage_text, f);
+}
+
+static const struct {
+	int err;
+	const char *name;
+	const char *sentence;
+} errnos[] = {
+	{ EPERM,	"EPERM",	"operation not permitted" },
+	{ ENOENT,	"ENOENT",	"no such element" },
+	{ ESRCH,	"ESRCH",	"no such process" },
+	{ EINTR,	"EINTR",	"interrupted, try again" },
+	{ EIO,		"EIO",		"input/output error" },
+	{ E2BIG,	"E2BIG",	"map full, or index out of range" },
+	{ EBADF,	"EBADF",	"bad file descriptor" },
+	{ EAGAIN,	"EAGAIN",	"resource temporarily unavailable" },
+	{ ENOMEM,	"ENOMEM",	"out of memory" },
+	{ EACCES,	"EACCES",	"permission denied" },
+	{ EFAULT,	"EFAULT",	"bad address" },
+	{ EBUSY,	"EBUSY",	"busy (frozen, or being written)" },
+	{ EEXIST,	"EEXIST",	"element already exists" },
+	{ ENODEV,	"ENODEV",	"no such device" },
+	{ EINVAL,	"EINVAL",	"invalid argument" },
+	{ ENFILE,	"ENFILE",	"too many open files in the system" },
+	{ EMFILE,	"EMFILE",	"too many open files" },
+	{ ENOTTY,	"ENOTTY",	"not a bpfmap ioctl" },
+	{ ENOSPC,	"ENOSPC",	"no space (batch buffer too small)" },
+	{ ERANGE,	"ERANGE",	"out of range" },
+	{ EDEADLK,	"EDEADLK",	"deadlock avoided" },
+	{ ENAMETOOLONG,	"ENAMETOOLONG",	"name too long" },
+	{ ENOSYS,	"ENOSYS",	"function not implemented" },
+	{ EOPNOTSUPP,	"EOPNOTSUPP",	"operation not supported" },
+	{ ETIMEDOUT,	"ETIMEDOUT",	"timed out" },
+	{ ENOTSUPP,	"ENOTSUPP",	"not supported by this map type" },
+};
+
+#define NR_ERRNOS	ARRAY_SIZE(errnos)
+
+const char *errno_name(int err)
+{
+	static char buf[24];
+	size_t i;
+
+	for (i = 0; i < NR_ERRNOS; i++)
+		if (errnos[i].err == err)
+			return errnos[i].name;
+	snprintf(buf, sizeof(buf), "E%d", err);
+	return buf;
+}
+
+const char *errno_sentence(int err)
+{
+	size_t i;
+
+	for (i = 0; i < NR_ERRNOS; i++)
+		if (errnos[i].err == err)
+			return errnos[i].sentence;
+	return strerror(err);
+}
+
+void fail(int err, const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+
+	if (json_output) {
+		char full[600];
+
+		snprintf(full, sizeof(full), "%s: %s", errno_name(err), msg);
+		fflush(stdout);
+		printf("{\"error\":");
+		json_string(full);
+		printf("}\n");
+	} else {
+		fflush(stdout);
+		fprintf(stderr, "Error: %s: %s\n", errno_name(err), msg);
+	}
+	exit(1);
+}
+
+void fail_errno(int err)
+{
+	fail(err, "%s", errno_sentence(err));
+}
+
+static void set_backend(const char *name, const char *from)
+{
+	enum bpfmap_backend b;
+
+	if (bpfmap_backend_parse(name, &b) < 0)
+		fail(EINVAL, "%s: unknown backend '%s' (bpfmap or kernel)",
+		     from, name);
+	bpfmap_backend_select(b);
+}
+
+int main(int argc, char **argv)
+{
+	const char *env = getenv("BPFMAP_BACKEND");
+	const char *backend = NULL;
+	int i;
+
+	for (i = 1; i < argc && argv[i][0] == '-'; i++) {
+		const char *a = argv[i];
+
+		if (!strcmp(a, "--")) {
+			i++;
+			break;
+		} else if (!strcmp(a, "-j") || !strcmp(a, "--json")) {
+			json_output = true;
+		} else if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+			usage(stdout);
+			return 0;
+		} else if (!strcmp(a, "-b") || !strcmp(a, "--backend")) {
+			if (++i >= argc)
+				fail(EINVAL, "%s needs a backend name", a);
+			backend = argv[i];
+		} else if (!strncmp(a, "--backend=", 10)) {
+			backend = a + 10;
+		} else {
+			fail(EINVAL, "unknown option '%s' (see --help)", a);
+		}
+	}
+
+	if (backend)
+		set_backend(backend, "--backend");
+	else if (env && *env)
+		set_backend(env, "BPFMAP_BACKEND");
+
+	if (i >= argc) {
+		usage(stderr);
+		return 1;
+	}
+	if (!strcmp(argv[i], "help")) {
+		usage(stdout);
+		return 0;
+	}
+	if (!strcmp(argv[i], "map"))
+		return do_map(argv + i + 1);
+	fail(EINVAL, "unknown object '%s' (see --help)", argv[i]);
+}

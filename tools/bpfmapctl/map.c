@@ -1,0 +1,486 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Copyright (C) 2026 The bpfmap authors. */
+/*
+ * The `map` commands.  Each one parses its words, makes its libbpfmap
+ * calls and prints; any failure ends the process through fail().
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "bpfmapctl.h"
+
+static const char *const elem_words[] = {
+	"key", "value", "any", "noexist", "exist", "cpu", NULL
+};
+
+static void *xzalloc(size_t n)
+{
+	void *p = calloc(1, n ? n : 1);
+
+	if (!p)
+		fail(ENOMEM, "out of memory");
+	return p;
+}
+
+static void json_null(void)
+{
+	if (json_output)
+		printf("null\n");
+}
+
+/* A missing /dev/bpfmap would otherwise read as "no map with id N". */
+static void check_backend(void)
+{
+	int fd;
+
+	if (bpfmap_backend_current() != BPFMAP_BACKEND_DEV)
+		return;
+	fd = bpfmap_dev_fd();
+	if (fd < 0)
+		fail(-fd, "cannot open /dev/bpfmap (is bpfmap.ko loaded?)");
+}
+
+static int ncpus(void)
+{
+	int n = bpfmap_num_possible_cpus();
+
+	if (n < 0)
+		fail(-n, "cannot read the possible CPUs");
+	return n;
+}
+
+static __u32 parse_id(char ***argvp)
+{
+	char **argv = *argvp;
+
+	if (!argv[0] || strcmp(argv[0], "id"))
+		fail(EINVAL, "expected \"id ID\"%s%s", argv[0] ? ", got " : "",
+		     argv[0] ? argv[0] : "");
+	*argvp = argv + 2;
+	return parse_u32(argv[1], "id");
+}
+
+static int open_id(__u32 id)
+{
+	int fd = bpfmap_map_get_fd_by_id(id);
+
+	if (fd == -ENOENT)
+		fail(ENOENT, "no map with id %u", id);
+	if (fd < 0)
+		fail(-fd, "cannot open map id %u: %s", id,
+		     errno_sentence(-fd));
+	return fd;
+}
+
+static void get_info(int fd, struct bpfmap_info *info)
+{
+	int err = bpfmap_map_get_info_by_fd(fd, info);
+
+	if (err)
+		fail(-err, "cannot get map info: %s", errno_sentence(-err));
+}
+
+/* "id ID" at *argvp: opens the map and reads its info. */
+static int open_map(char ***argvp, struct bpfmap_info *info)
+{
+	int fd = open_id(parse_id(argvp));
+
+	get_info(fd, info);
+	return fd;
+}
+
+static void no_more_args(char **argv)
+{
+	if (*argv)
+		fail(EINVAL, "unexpected argument '%s'", *argv);
+}
+
+static void do_create(char **argv)
+{
+	bool have_key = false, have_value = false, have_entries = false;
+	struct bpfmap_map_create_opts opts = { .sz = sizeof(opts) };
+	__u32 type, key_size = 0, value_size = 0, max_entries = 0;
+	const char *name = NULL;
+	struct bpfmap_info info;
+	int fd, inner_fd = -1;
+
+	if (argv[0] && !strcmp(argv[0], "type"))
+		argv++;
+	if (!argv[0])
+		fail(EINVAL, "map create needs a TYPE (see --help)");
+	if (bpfmap_map_type_parse(argv[0], &type) < 0)
+		fail(EINVAL, "unknown map type '%s'", argv[0]);
+	argv++;
+
+	while (*argv) {
+		const char *kw = argv[0], *arg = argv[1];
+
+		if (!arg)
+			fail(EINVAL, "'%s' needs an argument", kw);
+		if (!strcmp(kw, "key")) {
+			key_size = parse_u32(arg, "key size");
+			have_key = true;
+		} else if (!strcmp(kw, "value")) {
+			value_size = parse_u32(arg, "value size");
+			have_value = true;
+		} else if (!strcmp(kw, "entries")) {
+			max_entries = parse_u32(arg, "entries");
+			have_entries = true;
+		} else if (!strcmp(kw, "name")) {
+			name = arg;
+		} else if (!strcmp(kw, "flags")) {
+			opts.map_flags = parse_u32(arg, "flags");
+		} else if (!strcmp(kw, "inner_map")) {
+			char **p = argv + 1;
+
+			if (inner_fd >= 0)
+				fail(EINVAL, "inner_map given twice");
+			inner_fd = open_id(parse_id(&p));
+			opts.inner_map_fd = (__u32)inner_fd;
+			argv = p;
+			continue;
+		} else {
+			fail(EINVAL, "unknown create argument '%s'", kw);
+		}
+		argv += 2;
+	}
+	if (!have_key || !have_value || !have_entries)
+		fail(EINVAL, "map create needs key, value and entries");
+
+	check_backend();
+	fd = bpfmap_map_create(type, name, key_size, value_size, max_entries,
+			       &opts);
+	if (fd < 0)
+		fail(-fd, "map create failed: %s", errno_sentence(-fd));
+	get_info(fd, &info);
+
+	holder_start(fd, info.id);
+
+	if (json_output)
+		printf("{\"id\":%u}\n", info.id);
+	else
+		printf("%u\n", info.id);
+}
+
+static void do_destroy(char **argv)
+{
+	__u32 id = parse_id(&argv);
+
+	no_more_args(argv);
+	holder_stop(id);
+	json_null();
+}
+
+static void do_show(char **argv)
+{
+	struct bpfmap_info info;
+	__u32 id = 0;
+	int fd, err, n = 0;
+
+	check_backend();
+	if (*argv) {
+		fd = open_map(&argv, &info);
+		no_more_args(argv);
+		show_map(&info);
+		if (json_output)
+			putchar('\n');
+		return;
+	}
+
+	if (json_output)
+		putchar('[');
+	for (;;) {
+		err = bpfmap_map_get_next_id(id, &id);
+		if (err == -ENOENT)
+			break;
+		if (err)
+			fail(-err, "cannot list maps: %s",
+			     errno_sentence(-err));
+		fd = bpfmap_map_get_fd_by_id(id);
+		if (fd == -ENOENT)
+			continue;	/* freed since get_next_id */
+		if (fd < 0)
+			fail(-fd, "cannot open map id %u: %s", id,
+			     errno_sentence(-fd));
+		get_info(fd, &info);
+		close(fd);
+		if (json_output && n)
+			putchar(',');
+		show_map(&info);
+		n++;
+	}
+	if (json_output)
+		printf("]\n");
+}
+
+/* "key BYTES", checked against the map's key size. */
+static void *parse_key(char ***argvp, const struct bpfmap_info *info)
+{
+	struct bytes b;
+
+	(*argvp)++;
+	parse_bytes(argvp, elem_words, "key", &b);
+	if (b.len != info->key_size)
+		fail(EINVAL, "key is %zu bytes, the map's key size is %u",
+		     b.len, info->key_size);
+	return b.data;
+}
+
+static int parse_cpu(char ***argvp, const struct bpfmap_info *info)
+{
+	char **argv = *argvp;
+	__u32 cpu = parse_u32(argv[1], "cpu");
+
+	if (!map_is_percpu(info->type))
+		fail(EINVAL, "cpu is for per-CPU maps only");
+	*argvp = argv + 2;
+	return (int)cpu;
+}
+
+static __u64 cpu_flags(int cpu)
+{
+	return cpu < 0 ? 0 : BPFMAP_F_CPU | (__u64)(__u32)cpu << 32;
+}
+
+static void do_lookup(char **argv)
+{
+	unsigned char *key = NULL, *value;
+	struct bpfmap_info info;
+	int fd, err, cpu = -1;
+	__u64 flags;
+
+	check_backend();
+	fd = open_map(&argv, &info);
+	while (*argv) {
+		if (!strcmp(*argv, "key") && !key)
+			key = parse_key(&argv, &info);
+		else if (!strcmp(*argv, "cpu") && cpu < 0)
+			cpu = parse_cpu(&argv, &info);
+		else
+			fail(EINVAL, "unexpected argument '%s'", *argv);
+	}
+	if (!key)
+		fail(EINVAL, "map lookup needs a key");
+
+	flags = cpu_flags(cpu);
+	value = xzalloc(bpfmap_value_buf_size(info.type, info.value_size,
+					      flags));
+	err = bpfmap_map_lookup_elem_flags(fd, key, value, flags);
+	if (err)
+		fail_errno(-err);
+	print_entry(&info, key, value, ncpus(), cpu);
+	if (json_output)
+		putchar('\n');
+}
+
+/*
+ * The update buffer of a per-CPU map holds one rounded slot per possible
+ * CPU.  The user gives one value (copied to every slot, as bpftool does)
+ * or the whole buffer.
+ */
+static void *percpu_value(const struct bytes *b,
+			  const struct bpfmap_info *info)
+{
+	size_t step = (info->value_size + 7) & ~7U, n = (size_t)ncpus();
+	unsigned char *buf;
+	size_t i;
+
+	if (b->len == step * n)
+		return b->data;
+	if (b->len != info->value_size)
+		fail(EINVAL, "value is %zu bytes, not %u (one CPU) or %zu (all)",
+		     b->len, info->value_size, step * n);
+	buf = xzalloc(step * n);
+	for (i = 0; i < n; i++)
+		memcpy(buf + i * step, b->data, b->len);
+	free(b->data);
+	return buf;
+}
+
+/* "id ID" of a map-of-maps value: the inner map, passed as an fd. */
+static void *inner_map_value(char ***argvp)
+{
+	__u32 *v = xzalloc(sizeof(*v));
+
+	*v = (__u32)open_id(parse_id(argvp));
+	return v;
+}
+
+/* Sized once the words are all read: "cpu" changes what is expected. */
+static void *finish_value(struct bytes *b, const struct bpfmap_info *info,
+			  int cpu)
+{
+	if (map_is_percpu(info->type) && cpu < 0)
+		return percpu_value(b, info);
+	if (b->len != info->value_size)
+		fail(EINVAL, "value is %zu bytes, the map's value size is %u",
+		     b->len, info->value_size);
+	return b->data;
+}
+
+static void do_update(char **argv)
+{
+	void *key = NULL, *value = NULL;
+	struct bytes vbytes = { 0 };
+	bool have_flags = false;
+	struct bpfmap_info info;
+	__u64 flags = BPFMAP_ANY;
+	int fd, err, cpu = -1;
+
+	check_backend();
+	fd = open_map(&argv, &info);
+	while (*argv) {
+		const char *a = *argv;
+
+		if (!strcmp(a, "key") && !key) {
+			key = parse_key(&argv, &info);
+		} else if (!strcmp(a, "value") && !value && !vbytes.len) {
+			argv++;
+			if (map_is_map_of_maps(info.type))
+				value = inner_map_value(&argv);
+			else
+				parse_bytes(&argv, elem_words, "value",
+					    &vbytes);
+		} else if (!have_flags && (!strcmp(a, "any") ||
+					   !strcmp(a, "noexist") ||
+					   !strcmp(a, "exist"))) {
+			flags = !strcmp(a, "any") ? BPFMAP_ANY :
+				!strcmp(a, "noexist") ? BPFMAP_NOEXIST :
+				BPFMAP_EXIST;
+			have_flags = true;
+			argv++;
+		} else if (!strcmp(a, "cpu") && cpu < 0) {
+			cpu = parse_cpu(&argv, &info);
+		} else {
+			fail(EINVAL, "unexpected argument '%s'", a);
+		}
+	}
+	if (!key || (!value && !vbytes.len))
+		fail(EINVAL, "map update needs a key and a value");
+	if (!value)
+		value = finish_value(&vbytes, &info, cpu);
+
+	flags |= cpu_flags(cpu);
+	err = bpfmap_map_update_elem(fd, key, value, flags);
+	if (err)
+		fail_errno(-err);
+	json_null();
+}
+
+static void do_delete(char **argv)
+{
+	struct bpfmap_info info;
+	void *key = NULL;
+	int fd, err;
+
+	check_backend();
+	fd = open_map(&argv, &info);
+	if (!*argv || strcmp(*argv, "key"))
+		fail(EINVAL, "map delete needs a key");
+	key = parse_key(&argv, &info);
+	no_more_args(argv);
+
+	err = bpfmap_map_delete_elem(fd, key);
+	if (err)
+		fail_errno(-err);
+	json_null();
+}
+
+/*
+ * get_next_key from NULL, then from each key; an element deleted between
+ * the two calls is skipped, as are the empty slots of an array of maps.
+ */
+static void do_dump(char **argv)
+{
+	unsigned char *key, *next, *value, *tmp;
+	struct bpfmap_info info;
+	int fd, err, n = 0, cpus;
+	bool first = true;
+
+	check_backend();
+	fd = open_map(&argv, &info);
+	no_more_args(argv);
+	cpus = ncpus();
+
+	key = xzalloc(info.key_size);
+	next = xzalloc(info.key_size);
+	value = xzalloc(bpfmap_value_buf_size(info.type, info.value_size, 0));
+
+	if (json_output)
+		putchar('[');
+	for (;;) {
+		err = bpfmap_map_get_next_key(fd, first ? NULL : key, next);
+		if (err == -ENOENT)
+			break;
+		if (err)
+			fail(-err, "get_next_key failed: %s",
+			     errno_sentence(-err));
+		first = false;
+		tmp = key;
+		key = next;
+		next = tmp;
+
+		err = bpfmap_map_lookup_elem(fd, key, value);
+		if (err == -ENOENT)
+			continue;
+		if (err)
+			fail(-err, "lookup failed: %s", errno_sentence(-err));
+		if (json_output && n)
+			putchar(',');
+		print_entry(&info, key, value, cpus, -1);
+		n++;
+	}
+	if (json_output)
+		printf("]\n");
+	else
+		printf("Found %d element%s\n", n, n == 1 ? "" : "s");
+}
+
+static void do_freeze(char **argv)
+{
+	struct bpfmap_info info;
+	int fd, err;
+
+	check_backend();
+	fd = open_map(&argv, &info);
+	no_more_args(argv);
+
+	err = bpfmap_map_freeze(fd);
+	if (err)
+		fail_errno(-err);
+	json_null();
+}
+
+static const struct {
+	const char *name;
+	void (*fn)(char **argv);
+} cmds[] = {
+	{ "create",	do_create },
+	{ "destroy",	do_destroy },
+	{ "list",	do_show },
+	{ "show",	do_show },
+	{ "lookup",	do_lookup },
+	{ "update",	do_update },
+	{ "delete",	do_delete },
+	{ "dump",	do_dump },
+	{ "freeze",	do_freeze },
+};
+
+int do_map(char **argv)
+{
+	size_t i;
+
+	if (!argv[0])
+		fail(EINVAL, "map needs a command (see --help)");
+	for (i = 0; i < ARRAY_SIZE(cmds); i++) {
+		if (!strcmp(argv[0], cmds[i].name)) {
+			cmds[i].fn(argv + 1);
+			fflush(stdout);
+			return 0;
+		}
+	}
+	fail(EINVAL, "unknown map command '%s' (see --help)", argv[0]);
+}

@@ -1,0 +1,184 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Copyright (C) 2026 The bpfmap authors. */
+/*
+ * The DEV backend: one ioctl on /dev/bpfmap per call.  Each struct is
+ * cleared first, so every __reserved field and every field the command
+ * does not use reaches the module as zero, and size is always the size
+ * of the struct this library was built with.
+ */
+#include <errno.h>
+#include <string.h>
+#include <sys/ioctl.h>
+
+#include "libbpfmap_internal.h"
+
+static int dev_ioctl(unsigned long nr, void *arg)
+{
+	int devfd = bpfmap_dev_fd();
+	int ret;
+
+	if (devfd < 0)
+		return devfd;
+	ret = ioctl(devfd, nr, arg);
+	return ret < 0 ? -errno : ret;
+}
+
+static int dev_map_create(const struct libbpfmap_create_attr *attr)
+{
+	struct bpfmap_map_create s;
+
+	memset(&s, 0, sizeof(s));
+	s.size = sizeof(s);
+	s.map_type = attr->map_type;
+	s.key_size = attr->key_size;
+	s.value_size = attr->value_size;
+	s.max_entries = attr->max_entries;
+	s.map_flags = attr->map_flags;
+	s.inner_map_fd = attr->inner_map_fd;
+	s.numa_node = attr->numa_node;
+	memcpy(s.map_name, attr->map_name, sizeof(s.map_name));
+	s.map_extra = attr->map_extra;
+
+	return dev_ioctl(BPFMAP_IOCTL_MAP_CREATE, &s);
+}
+
+static unsigned long elem_ioctl_nr(enum bpfmap_cmd cmd)
+{
+	switch (cmd) {
+	case BPFMAP_MAP_LOOKUP_ELEM:
+		return BPFMAP_IOCTL_MAP_LOOKUP_ELEM;
+	case BPFMAP_MAP_UPDATE_ELEM:
+		return BPFMAP_IOCTL_MAP_UPDATE_ELEM;
+	case BPFMAP_MAP_DELETE_ELEM:
+		return BPFMAP_IOCTL_MAP_DELETE_ELEM;
+	case BPFMAP_MAP_GET_NEXT_KEY:
+		return BPFMAP_IOCTL_MAP_GET_NEXT_KEY;
+	case BPFMAP_MAP_LOOKUP_AND_DELETE_ELEM:
+		return BPFMAP_IOCTL_MAP_LOOKUP_AND_DELETE_ELEM;
+	case BPFMAP_MAP_FREEZE:
+		return BPFMAP_IOCTL_MAP_FREEZE;
+	case BPFMAP_MAP_LOOKUP_BATCH:
+		return BPFMAP_IOCTL_MAP_LOOKUP_BATCH;
+	case BPFMAP_MAP_LOOKUP_AND_DELETE_BATCH:
+		return BPFMAP_IOCTL_MAP_LOOKUP_AND_DELETE_BATCH;
+	case BPFMAP_MAP_UPDATE_BATCH:
+		return BPFMAP_IOCTL_MAP_UPDATE_BATCH;
+	case BPFMAP_MAP_DELETE_BATCH:
+		return BPFMAP_IOCTL_MAP_DELETE_BATCH;
+	default:
+		return 0;
+	}
+}
+
+/*
+ * The front passes NULL / 0 for whatever the command does not use, so
+ * the "last field" rule of the module sees zeros there.
+ */
+static int dev_elem(enum bpfmap_cmd cmd, int fd, const void *key,
+		    void *value, __u64 flags)
+{
+	unsigned long nr = elem_ioctl_nr(cmd);
+	struct bpfmap_elem s;
+
+	if (!nr)
+		return -EINVAL;
+
+	memset(&s, 0, sizeof(s));
+	s.size = sizeof(s);
+	s.map_fd = (__u32)fd;
+	s.key = ptr_to_u64(key);
+	s.value = ptr_to_u64(value);
+	s.flags = flags;
+
+	return dev_ioctl(nr, &s);
+}
+
+static int dev_batch(enum bpfmap_cmd cmd, int fd, void *in_batch,
+		     void *out_batch, const void *keys, const void *values,
+		     __u32 *count, __u64 elem_flags, __u64 flags)
+{
+	unsigned long nr = elem_ioctl_nr(cmd);
+	struct bpfmap_batch s;
+	int ret;
+
+	if (!nr)
+		return -EINVAL;
+
+	memset(&s, 0, sizeof(s));
+	s.size = sizeof(s);
+	s.map_fd = (__u32)fd;
+	s.in_batch = ptr_to_u64(in_batch);
+	s.out_batch = ptr_to_u64(out_batch);
+	s.keys = ptr_to_u64(keys);
+	s.values = ptr_to_u64(values);
+	s.count = *count;
+	s.elem_flags = elem_flags;
+	s.flags = flags;
+
+	ret = dev_ioctl(nr, &s);
+	*count = s.count;
+	return ret;
+}
+
+static int dev_get_next_id(__u32 start_id, __u32 *next_id)
+{
+	struct bpfmap_get_next_id s;
+	int ret;
+
+	memset(&s, 0, sizeof(s));
+	s.size = sizeof(s);
+	s.start_id = start_id;
+
+	ret = dev_ioctl(BPFMAP_IOCTL_MAP_GET_NEXT_ID, &s);
+	if (!ret)
+		*next_id = s.out_next_id;
+	return ret;
+}
+
+static int dev_get_fd_by_id(__u32 id, __u32 open_flags)
+{
+	struct bpfmap_get_fd_by_id s;
+
+	memset(&s, 0, sizeof(s));
+	s.size = sizeof(s);
+	s.map_id = id;
+	s.open_flags = open_flags;
+
+	return dev_ioctl(BPFMAP_IOCTL_MAP_GET_FD_BY_ID, &s);
+}
+
+static int dev_get_info(int fd, struct bpfmap_info *info)
+{
+	struct bpfmap_map_info s;
+	int ret;
+
+	memset(&s, 0, sizeof(s));
+	s.size = sizeof(s);
+	s.map_fd = (__u32)fd;
+
+	ret = dev_ioctl(BPFMAP_IOCTL_OBJ_GET_INFO_BY_FD, &s);
+	if (ret)
+		return ret;
+
+	memset(info, 0, sizeof(*info));
+	info->type = s.out_type;
+	info->id = s.out_id;
+	info->key_size = s.out_key_size;
+	info->value_size = s.out_value_size;
+	info->max_entries = s.out_max_entries;
+	info->map_flags = s.out_map_flags;
+	info->frozen = s.out_frozen;
+	memcpy(info->name, s.out_name, sizeof(info->name));
+	info->name[sizeof(info->name) - 1] = '\0';
+	info->memory = s.out_memory;
+	return 0;
+}
+
+const struct libbpfmap_ops libbpfmap_dev_ops = {
+	.map_create	= dev_map_create,
+	.elem		= dev_elem,
+	.batch		= dev_batch,
+	.get_next_id	= dev_get_next_id,
+	.get_fd_by_id	= dev_get_fd_by_id,
+	.get_info	= dev_get_info,
+};

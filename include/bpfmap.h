@@ -10,7 +10,7 @@
 #include <linux/workqueue.h>
 #include <linux/cpumask.h>
 #include <linux/math.h>
-#include <uapi/linux/bpfmap.h>
+#include <linux/bpfmap.h>
 
 /* Kernel-internal errno that bpf(2) lets reach userspace (524). */
 #ifndef ENOTSUPP
@@ -44,7 +44,9 @@ struct bpfmap;
  * @delete_elem: remove an element.
  * @get_next_key: the key after @key (@key NULL: the first key).
  * @lookup_and_delete_elem: copy out and remove, atomically.
- * @lookup_batch ... @delete_batch: batch commands, user pointers in @cmd.
+ * @lookup_batch ... @delete_batch: batch commands; @cmd is the kernel copy
+ *	(its pointers are the user's), @ucmd the user's struct, where count and
+ *	the token go back.
  * @mem_usage: bytes of memory the map uses, for GET_INFO_BY_FD.
  */
 struct bpfmap_ops {
@@ -62,11 +64,15 @@ struct bpfmap_ops {
 	int (*lookup_and_delete_elem)(struct bpfmap *map, const void *key,
 				      void *value, u64 flags);
 
-	int (*lookup_batch)(struct bpfmap *map, struct bpfmap_batch *cmd);
+	int (*lookup_batch)(struct bpfmap *map, struct bpfmap_batch *cmd,
+			    struct bpfmap_batch __user *ucmd);
 	int (*lookup_and_delete_batch)(struct bpfmap *map,
-				       struct bpfmap_batch *cmd);
-	int (*update_batch)(struct bpfmap *map, struct bpfmap_batch *cmd);
-	int (*delete_batch)(struct bpfmap *map, struct bpfmap_batch *cmd);
+				       struct bpfmap_batch *cmd,
+				       struct bpfmap_batch __user *ucmd);
+	int (*update_batch)(struct bpfmap *map, struct bpfmap_batch *cmd,
+			    struct bpfmap_batch __user *ucmd);
+	int (*delete_batch)(struct bpfmap *map, struct bpfmap_batch *cmd,
+			    struct bpfmap_batch __user *ucmd);
 
 	u64 (*mem_usage)(const struct bpfmap *map);
 };
@@ -162,6 +168,20 @@ int bpfmap_map_get_next_key(struct bpfmap *map, const void *key,
 			    void *next_key);
 int bpfmap_map_lookup_and_delete_elem(struct bpfmap *map, const void *key,
 				      void *value, u64 flags);
+
+/* src/percpu_value.c: per-CPU values in the user layout */
+void bpfmap_percpu_copy_out(const struct bpfmap *map, void __percpu *pptr,
+			    void *value, u64 flags);
+void bpfmap_percpu_copy_in(const struct bpfmap *map, void __percpu *pptr,
+			   const void *value, u64 flags, bool fresh);
+
+/* src/batch.c: the batch commands built on element operations */
+int bpfmap_generic_lookup_batch(struct bpfmap *map, struct bpfmap_batch *cmd,
+				struct bpfmap_batch __user *ucmd);
+int bpfmap_generic_update_batch(struct bpfmap *map, struct bpfmap_batch *cmd,
+				struct bpfmap_batch __user *ucmd);
+int bpfmap_generic_delete_batch(struct bpfmap *map, struct bpfmap_batch *cmd,
+				struct bpfmap_batch __user *ucmd);
 
 /* src/chardev.c: /dev/bpfmap */
 int bpfmap_chardev_init(void);

@@ -16,6 +16,7 @@
 #include <linux/cpumask.h>
 #include <linux/nospec.h>
 #include <linux/percpu.h>
+#include <linux/sched.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 
@@ -236,38 +237,19 @@ static int array_map_get_next_key(struct bpfmap *map, const void *key,
 	return 0;
 }
 
-static u32 flags_cpu(u64 flags)
-{
-	return flags >> 32;
-}
-
 /*
  * Called from syscall or in-kernel users; any context.  Without a CPU flag
- * @value gets one round_up(value_size, 8) slot per possible CPU; the bytes
- * past value_size are zero because the per-CPU areas start zeroed and
- * updates never write past value_size.
+ * @value gets one round_up(value_size, 8) slot per possible CPU.
  */
 static int percpu_array_map_lookup_elem(struct bpfmap *map, const void *key,
 					void *value, u64 flags)
 {
 	struct bpfmap_array *array = to_array(map);
 	s64 index = array_index(map, key);
-	void __percpu *pptr;
-	u32 off = 0;
-	int cpu;
 
 	if (index < 0)
 		return -ENOENT;
-	pptr = array->pptrs[index];
-	if (flags & BPFMAP_F_CPU) {
-		memcpy(value, per_cpu_ptr(pptr, flags_cpu(flags)),
-		       map->value_size);
-		return 0;
-	}
-	for_each_possible_cpu(cpu) {
-		memcpy(value + off, per_cpu_ptr(pptr, cpu), array->elem_size);
-		off += array->elem_size;
-	}
+	bpfmap_percpu_copy_out(map, array->pptrs[index], value, flags);
 	return 0;
 }
 
@@ -281,10 +263,7 @@ static int percpu_array_map_update_elem(struct bpfmap *map, const void *key,
 					const void *value, u64 flags)
 {
 	struct bpfmap_array *array = to_array(map);
-	void __percpu *pptr;
 	s64 index;
-	u32 off = 0;
-	int cpu;
 
 	if ((flags & BPFMAP_F_LOCK) || (u32)flags > BPFMAP_F_ALL_CPUS)
 		return -EINVAL;
@@ -296,17 +275,8 @@ static int percpu_array_map_update_elem(struct bpfmap *map, const void *key,
 	     (flags & (BPFMAP_NOEXIST | BPFMAP_EXIST)) == BPFMAP_NOEXIST))
 		return -EEXIST;
 
-	pptr = array->pptrs[index];
-	if (flags & BPFMAP_F_CPU) {
-		memcpy(per_cpu_ptr(pptr, flags_cpu(flags)), value,
-		       map->value_size);
-		return 0;
-	}
-	for_each_possible_cpu(cpu) {
-		memcpy(per_cpu_ptr(pptr, cpu), value + off, map->value_size);
-		if (!(flags & BPFMAP_F_ALL_CPUS))
-			off += array->elem_size;
-	}
+	/* Elements always exist: other CPUs keep their values. */
+	bpfmap_percpu_copy_in(map, array->pptrs[index], value, flags, false);
 	return 0;
 }
 
@@ -318,6 +288,8 @@ const struct bpfmap_ops array_map_ops = {
 	.update_elem = array_map_update_elem,
 	.delete_elem = array_map_delete_elem,
 	.get_next_key = array_map_get_next_key,
+	.lookup_batch = bpfmap_generic_lookup_batch,
+	.update_batch = bpfmap_generic_update_batch,
 	.mem_usage = array_map_mem_usage,
 };
 
@@ -329,5 +301,7 @@ const struct bpfmap_ops percpu_array_map_ops = {
 	.update_elem = percpu_array_map_update_elem,
 	.delete_elem = array_map_delete_elem,
 	.get_next_key = array_map_get_next_key,
+	.lookup_batch = bpfmap_generic_lookup_batch,
+	.update_batch = bpfmap_generic_update_batch,
 	.mem_usage = array_map_mem_usage,
 };

@@ -335,12 +335,15 @@ static int cmd_map_freeze(void *buf, void __user *ubuf, u32 usize)
 	map = map_fdget(cmd->map_fd, &f);
 	if (IS_ERR(map))
 		return PTR_ERR(map);
-	err = fd_can_write(&f) ? bpfmap_freeze(map) : -EPERM;
+	/* As v7.0: a frozen map has lost syscall write access, so EPERM. */
+	err = -EPERM;
+	if (fd_can_write(&f) && !READ_ONCE(map->frozen))
+		err = bpfmap_freeze(map);
 	fdput(f);
 	return err;
 }
 
-/* Called from the batch ioctls: the storage engines come in later. */
+/* Called from the batch ioctls; the map type does the work. */
 static int cmd_batch(void *buf, void __user *ubuf, u32 usize, u32 nr)
 {
 	struct bpfmap_batch *cmd = buf;
@@ -367,19 +370,19 @@ static int cmd_batch(void *buf, void __user *ubuf, u32 usize, u32 nr)
 	switch (nr) {
 	case BPFMAP_MAP_LOOKUP_BATCH:
 		if (map->ops->lookup_batch)
-			err = map->ops->lookup_batch(map, cmd);
+			err = map->ops->lookup_batch(map, cmd, ubuf);
 		break;
 	case BPFMAP_MAP_LOOKUP_AND_DELETE_BATCH:
 		if (map->ops->lookup_and_delete_batch)
-			err = map->ops->lookup_and_delete_batch(map, cmd);
+			err = map->ops->lookup_and_delete_batch(map, cmd, ubuf);
 		break;
 	case BPFMAP_MAP_UPDATE_BATCH:
 		if (map->ops->update_batch)
-			err = map->ops->update_batch(map, cmd);
+			err = map->ops->update_batch(map, cmd, ubuf);
 		break;
 	case BPFMAP_MAP_DELETE_BATCH:
 		if (map->ops->delete_batch)
-			err = map->ops->delete_batch(map, cmd);
+			err = map->ops->delete_batch(map, cmd, ubuf);
 		break;
 	}
 	if (write)

@@ -9,6 +9,8 @@
 
 #include <linux/cpumask.h>
 
+#include <kunit/visibility.h>
+
 #include "bpfmap.h"
 
 /**
@@ -28,6 +30,7 @@ u32 bpfmap_value_size(const struct bpfmap *map, u64 flags)
 		return sizeof(u32);
 	return map->value_size;
 }
+EXPORT_SYMBOL_IF_KUNIT(bpfmap_value_size);
 
 /**
  * bpfmap_check_op_flags - the generic element-flag rules
@@ -89,6 +92,7 @@ int bpfmap_map_lookup_elem(struct bpfmap *map, const void *key, void *value,
 
 	return err ?: __bpfmap_map_lookup_elem(map, key, value, flags);
 }
+EXPORT_SYMBOL_IF_KUNIT(bpfmap_map_lookup_elem);
 
 int __bpfmap_map_update_elem(struct bpfmap *map, const void *key,
 			     const void *value, u64 flags)
@@ -116,6 +120,7 @@ int bpfmap_map_update_elem(struct bpfmap *map, const void *key,
 
 	return err ?: __bpfmap_map_update_elem(map, key, value, flags);
 }
+EXPORT_SYMBOL_IF_KUNIT(bpfmap_map_update_elem);
 
 /**
  * bpfmap_map_delete_elem - remove the element @key
@@ -130,6 +135,7 @@ int bpfmap_map_delete_elem(struct bpfmap *map, const void *key)
 		return -ENOTSUPP;
 	return map->ops->delete_elem(map, key);
 }
+EXPORT_SYMBOL_IF_KUNIT(bpfmap_map_delete_elem);
 
 /**
  * bpfmap_map_get_next_key - the key after @key, or the first one
@@ -146,6 +152,7 @@ int bpfmap_map_get_next_key(struct bpfmap *map, const void *key,
 		return -ENOTSUPP;
 	return map->ops->get_next_key(map, key, next_key);
 }
+EXPORT_SYMBOL_IF_KUNIT(bpfmap_map_get_next_key);
 
 int __bpfmap_map_lookup_and_delete_elem(struct bpfmap *map, const void *key,
 					void *value, u64 flags)
@@ -173,3 +180,4 @@ int bpfmap_map_lookup_and_delete_elem(struct bpfmap *map, const void *key,
 		return -EINVAL;
 	return __bpfmap_map_lookup_and_delete_elem(map, key, value, flags);
 }
+EXPORT_SYMBOL_IF_KUNIT(bpfmap_map_lookup_and_delete_elem);

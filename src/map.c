@@ -19,9 +19,12 @@
 #include <linux/fs.h>
 #include <linux/nodemask.h>
 #include <linux/nospec.h>
+#include <linux/seq_file.h>
 #include <linux/slab.h>
 #include <linux/vmalloc.h>
 #include <linux/xarray.h>
+
+#include <kunit/visibility.h>
 
 #include "bpfmap.h"
 
@@ -149,6 +152,7 @@ err_free:
 	ops->free(map);
 	return ERR_PTR(err);
 }
+EXPORT_SYMBOL_IF_KUNIT(bpfmap_create);
 
 void bpfmap_get(struct bpfmap *map)
 {
@@ -180,6 +184,7 @@ void bpfmap_put(struct bpfmap *map)
 	INIT_RCU_WORK(&map->free_work, bpfmap_free_deferred);
 	queue_rcu_work(bpfmap_free_wq, &map->free_work);
 }
+EXPORT_SYMBOL_IF_KUNIT(bpfmap_put);
 
 /**
  * bpfmap_get_by_id - find a published map and take a reference
@@ -198,6 +203,7 @@ struct bpfmap *bpfmap_get_by_id(u32 id)
 	rcu_read_unlock();
 	return map ?: ERR_PTR(-ENOENT);
 }
+EXPORT_SYMBOL_IF_KUNIT(bpfmap_get_by_id);
 
 int bpfmap_get_next_id(u32 start_id, u32 *next_id)
 {
@@ -214,6 +220,7 @@ int bpfmap_get_next_id(u32 start_id, u32 *next_id)
 	*next_id = index;
 	return 0;
 }
+EXPORT_SYMBOL_IF_KUNIT(bpfmap_get_next_id);
 
 static int bpfmap_map_release(struct inode *inode, struct file *file)
 {
@@ -280,11 +287,13 @@ bool bpfmap_write_begin(struct bpfmap *map)
 	atomic_dec(&map->writers);
 	return false;
 }
+EXPORT_SYMBOL_IF_KUNIT(bpfmap_write_begin);
 
 void bpfmap_write_end(struct bpfmap *map)
 {
 	atomic_dec(&map->writers);
 }
+EXPORT_SYMBOL_IF_KUNIT(bpfmap_write_end);
 
 /**
  * bpfmap_freeze - make the map read-only for syscall-side writers
@@ -312,6 +321,7 @@ out:
 	mutex_unlock(&map->freeze_mutex);
 	return err;
 }
+EXPORT_SYMBOL_IF_KUNIT(bpfmap_freeze);
 
 u64 bpfmap_mem_usage(const struct bpfmap *map)
 {

@@ -2,8 +2,8 @@
 /* Copyright (C) 2026 The bpfmap authors. */
 /*
  * KUnit suites for the array engine and the map object behind it.  They
- * are linked into bpfmap.ko when the kernel has KUnit and run at insmod;
- * results: /sys/kernel/debug/kunit/bpfmap_array*/results.
+ * build into bpfmap_kunit.ko when the kernel has KUnit and run when it is
+ * loaded (after bpfmap.ko); results: /sys/kernel/debug/kunit/<suite>/results.
  *
  * bpfmap_array runs every case over ARRAY and PERCPU_ARRAY; bpfmap_percpu
  * holds what only the per-CPU layout has; bpfmap_object covers ids and
@@ -11,6 +11,7 @@
  */
 
 #include <kunit/test.h>
+#include <linux/module.h>
 #include <linux/cpumask.h>
 #include <linux/slab.h>
 
@@ -463,3 +464,7 @@ static struct kunit_suite bpfmap_object_suite = {
 
 kunit_test_suites(&bpfmap_array_suite, &bpfmap_percpu_suite,
 		  &bpfmap_object_suite);
+
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("KUnit suites for bpfmap");
+MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);

@@ -1,0 +1,200 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Copyright (C) 2026 The bpfmap authors. */
+/*
+ * The generic batch commands, built on the element operations: lookup by
+ * get_next_key walk (the array types), update and delete one element after
+ * the other (every type).  The hash types have their own bucket walker for
+ * lookup and lookup-and-delete in hashtab.c.
+ *
+ * The contract is the kernel's: a zero count returns at once; otherwise
+ * count is zeroed first and, on every outcome but a fault, ends up holding
+ * the number of elements processed.  Keys and values are staged in a
+ * kernel buffer and copied to and from userspace with no lock held.
+ */
+
+#include <linux/sched.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+
+#include "bpfmap.h"
+
+static int put_count(struct bpfmap_batch __user *ucmd, u32 count)
+{
+	return put_user(count, &ucmd->count) ? -EFAULT : 0;
+}
+
+/**
+ * bpfmap_generic_update_batch - UPDATE_BATCH, element by element
+ * @map: the map
+ * @cmd: the command, in kernel memory
+ * @ucmd: the user's copy, for count
+ *
+ * Called from the ioctl.  Stops at the first failing element and returns
+ * its error; NOEXIST/EXIST in elem_flags apply to every element.
+ */
+int bpfmap_generic_update_batch(struct bpfmap *map, struct bpfmap_batch *cmd,
+				struct bpfmap_batch __user *ucmd)
+{
+	const void __user *keys = u64_to_user_ptr(cmd->keys);
+	const void __user *values = u64_to_user_ptr(cmd->values);
+	u64 flags = cmd->elem_flags;
+	u32 value_size, cp;
+	void *key, *value;
+	int err;
+
+	err = bpfmap_check_op_flags(map, flags, BPFMAP_F_LOCK | BPFMAP_F_CPU |
+				    BPFMAP_F_ALL_CPUS);
+	if (err)
+		return err;
+	if (!cmd->count)
+		return 0;
+	if (put_count(ucmd, 0))
+		return -EFAULT;
+
+	value_size = bpfmap_value_size(map, flags);
+	key = kvmalloc(round_up(map->key_size, 8) + value_size,
+		       GFP_USER | __GFP_NOWARN);
+	if (!key)
+		return -ENOMEM;
+	value = key + round_up(map->key_size, 8);
+
+	for (cp = 0; cp < cmd->count; cp++) {
+		err = -EFAULT;
+		if (copy_from_user(key, keys + (u64)cp * map->key_size,
+				   map->key_size) ||
+		    copy_from_user(value, values + (u64)cp * value_size,
+				   value_size))
+			break;
+		err = __bpfmap_map_update_elem(map, key, value, flags);
+		if (err)
+			break;
+		cond_resched();
+	}
+	if (put_count(ucmd, cp))
+		err = -EFAULT;
+	kvfree(key);
+	return err;
+}
+
+/**
+ * bpfmap_generic_delete_batch - DELETE_BATCH, element by element
+ * @map: the map
+ * @cmd: the command, in kernel memory
+ * @ucmd: the user's copy, for count
+ *
+ * Called from the ioctl.  Stops at the first failing element (typically
+ * ENOENT) and returns its error.
+ */
+int bpfmap_generic_delete_batch(struct bpfmap *map, struct bpfmap_batch *cmd,
+				struct bpfmap_batch __user *ucmd)
+{
+	const void __user *keys = u64_to_user_ptr(cmd->keys);
+	void *key;
+	u32 cp;
+	int err;
+
+	/* No value here holds a spin lock, so BPFMAP_F_LOCK fails too. */
+	if (cmd->elem_flags)
+		return -EINVAL;
+	if (!cmd->count)
+		return 0;
+	if (put_count(ucmd, 0))
+		return -EFAULT;
+
+	key = kvmalloc(map->key_size, GFP_USER | __GFP_NOWARN);
+	if (!key)
+		return -ENOMEM;
+	for (cp = 0; cp < cmd->count; cp++) {
+		err = -EFAULT;
+		if (copy_from_user(key, keys + (u64)cp * map->key_size,
+				   map->key_size))
+			break;
+		err = bpfmap_map_delete_elem(map, key);
+		if (err)
+			break;
+		cond_resched();
+	}
+	if (put_count(ucmd, cp))
+		err = -EFAULT;
+	kvfree(key);
+	return err;
+}
+
+/**
+ * bpfmap_generic_lookup_batch - LOOKUP_BATCH by get_next_key walk
+ * @map: the map
+ * @cmd: the command, in kernel memory
+ * @ucmd: the user's copy, for count
+ *
+ * Called from the ioctl.  The token is a key: the walk goes on after the
+ * key in in_batch (from the first key when it is NULL), and out_batch gets
+ * the last key visited.  Elements that vanish between get_next_key and the
+ * lookup are skipped.  Returns 0 when count elements were copied, ENOENT
+ * (count possibly > 0) when the walk reached the end.
+ */
+int bpfmap_generic_lookup_batch(struct bpfmap *map, struct bpfmap_batch *cmd,
+				struct bpfmap_batch __user *ucmd)
+{
+	void __user *in_batch = u64_to_user_ptr(cmd->in_batch);
+	void __user *out_batch = u64_to_user_ptr(cmd->out_batch);
+	void __user *keys = u64_to_user_ptr(cmd->keys);
+	void __user *values = u64_to_user_ptr(cmd->values);
+	u64 flags = cmd->elem_flags;
+	u32 key_room = round_up(map->key_size, 8);
+	void *buf, *prev_key = NULL, *key, *value, *spare;
+	u32 value_size, cp;
+	int err;
+
+	err = bpfmap_check_op_flags(map, flags, BPFMAP_F_LOCK | BPFMAP_F_CPU);
+	if (err)
+		return err;
+	if (!cmd->count)
+		return 0;
+	if (put_count(ucmd, 0))
+		return -EFAULT;
+
+	value_size = bpfmap_value_size(map, flags);
+	buf = kvmalloc(2 * key_room + value_size, GFP_USER | __GFP_NOWARN);
+	if (!buf)
+		return -ENOMEM;
+	spare = buf;
+	key = buf + key_room;
+	value = buf + 2 * key_room;
+
+	err = -EFAULT;
+	if (in_batch) {
+		if (copy_from_user(spare, in_batch, map->key_size))
+			goto out_free;
+		prev_key = spare;
+	}
+	for (cp = 0; cp < cmd->count;) {
+		err = bpfmap_map_get_next_key(map, prev_key, key);
+		if (err)
+			break;
+		err = __bpfmap_map_lookup_elem(map, key, value, flags);
+		if (err == -ENOENT)
+			goto next_key;
+		if (err)
+			goto out_free;
+		if (copy_to_user(keys + (u64)cp * map->key_size, key,
+				 map->key_size) ||
+		    copy_to_user(values + (u64)cp * value_size, value,
+				 value_size)) {
+			err = -EFAULT;
+			goto out_free;
+		}
+		cp++;
+next_key:
+		/* The key just visited becomes the cursor. */
+		prev_key = key;
+		key = spare;
+		spare = prev_key;
+		cond_resched();
+	}
+	if (put_count(ucmd, cp) ||
+	    (cp && copy_to_user(out_batch, prev_key, map->key_size)))
+		err = -EFAULT;
+out_free:
+	kvfree(buf);
+	return err;
+}

@@ -1,0 +1,1230 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Copyright (C) 2026 The bpfmap authors. */
+/*
+ * The hash engine: BPFMAP_MAP_TYPE_HASH, PERCPU_HASH, LRU_HASH and
+ * LRU_PERCPU_HASH, each with its own ops table at the bottom of this file.
+ *
+ * Buckets are hlist_nulls lists whose end marker carries the bucket index.
+ * Lookups take no lock, only RCU: elements are recycled at once (the
+ * preallocated pools) or freed after a grace period (BPFMAP_F_NO_PREALLOC),
+ * so a reader may walk into an element that moved to another bucket; it
+ * notices by the foreign end marker and walks its bucket again.
+ *
+ * Writers take the bucket lock.  A replacement links the new element at
+ * the head before it unlinks the old one, so a concurrent reader finds one
+ * of the two.  Per-CPU types update an existing element in place, as the
+ * kernel does.
+ *
+ * Memory: by default every element (and its per-CPU value area) is
+ * allocated at creation; plain HASH gets one spare element per CPU so that
+ * replacing a key never fails on a full map.  With BPFMAP_F_NO_PREALLOC an
+ * element is allocated on insert, outside the bucket lock, and freed after
+ * a grace period; the element count is a per-CPU counter when the map is
+ * large enough for an atomic to become a hot spot.  LRU types always
+ * preallocate and take their elements from lru_list.c.
+ */
+
+#include <linux/capability.h>
+#include <linux/cpumask.h>
+#include <linux/err.h>
+#include <linux/jhash.h>
+#include <linux/log2.h>
+#include <linux/percpu.h>
+#include <linux/percpu_counter.h>
+#include <linux/random.h>
+#include <linux/rculist.h>
+#include <linux/rculist_nulls.h>
+#include <linux/sched.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+
+#include "bpfmap.h"
+#include "lru_list.h"
+#include "percpu_freelist.h"
+
+#define HTAB_CREATE_FLAG_MASK						\
+	(BPFMAP_F_NO_PREALLOC | BPFMAP_F_NO_COMMON_LRU |		\
+	 BPFMAP_F_NUMA_NODE | BPFMAP_F_RDONLY | BPFMAP_F_WRONLY |	\
+	 BPFMAP_F_RDONLY_PROG | BPFMAP_F_WRONLY_PROG | BPFMAP_F_ZERO_SEED)
+
+/* Re-entry guards per CPU; a bucket uses guard (hash & mask). */
+#define HTAB_LOCK_GUARDS	8U
+
+/* Above this many entries per online CPU the element count is per-CPU. */
+#define HTAB_COUNTER_BATCH	32
+
+/*
+ * Each bucket's lock protects its chain against other writers: linking,
+ * unlinking and, for per-CPU and LRU types, in-place value updates.  It is
+ * a raw spinlock taken with interrupts off, so the map may be updated from
+ * any context but NMI.  Lock order: LRU list locks before bucket locks
+ * (eviction runs under the LRU lock and takes the victim's bucket lock);
+ * bucket lock before the free-list locks.  Readers never take it.
+ */
+struct htab_bucket {
+	struct hlist_nulls_head head;
+	raw_spinlock_t lock;
+};
+
+/*
+ * Per-CPU depth of each re-entry guard.  A bucket lock attempt on a CPU
+ * that already holds a lock of the same guard (an NMI or a tracing hook
+ * running inside the locked section, calling into the same map) fails
+ * with EBUSY instead of spinning on itself forever, as the kernel's hash
+ * maps did up to 6.14.
+ */
+struct htab_guards {
+	int depth[HTAB_LOCK_GUARDS];
+};
+
+/**
+ * struct htab_elem - one element; the key follows, then the value (or,
+ *	for per-CPU types, a pointer to the per-CPU value area)
+ * @hash_node: the bucket chain link
+ * @padding: hash_node.next, left alone while the element is free
+ * @fnode: free-list link; overlays hash_node.pprev only, because lockless
+ *	readers may still follow hash_node.next of a freed element
+ * @lru_node: LRU types: the element's place in the LRU lists
+ * @rcu: BPFMAP_F_NO_PREALLOC: deferred free
+ * @rcu_pptr: BPFMAP_F_NO_PREALLOC per-CPU types: the area to free with it
+ * @hash: the full hash of the key, compared before the key
+ * @key: key_size bytes, padded to 8
+ */
+struct htab_elem {
+	union {
+		struct hlist_nulls_node hash_node;
+		struct {
+			void *padding;
+			struct bpfmap_freelist_node fnode;
+		};
+	};
+	union {
+		struct bpfmap_lru_node lru_node;
+		struct {
+			struct rcu_head rcu;
+			void __percpu *rcu_pptr;
+		};
+	};
+	u32 hash;
+	char key[] __aligned(8);
+};
+
+/**
+ * struct bpfmap_htab - a hash map
+ * @map: the generic part, first
+ * @buckets: n_buckets buckets
+ * @elems: the preallocated elements (unless BPFMAP_F_NO_PREALLOC)
+ * @freelist: free preallocated elements (non-LRU types)
+ * @lru: LRU types: every element's place
+ * @extra_elems: plain HASH: one spare element per CPU, used only under a
+ *	bucket lock with interrupts off on that CPU
+ * @guards: the re-entry guards
+ * @count: BPFMAP_F_NO_PREALLOC: number of elements (small maps)
+ * @pcount: the same for large maps
+ * @use_pcount: @pcount rather than @count counts the elements
+ * @n_buckets: a power of two >= max_entries
+ * @elem_size: bytes per element
+ * @hashrnd: the jhash seed
+ */
+struct bpfmap_htab {
+	struct bpfmap map;
+	struct htab_bucket *buckets;
+	void *elems;
+	union {
+		struct bpfmap_freelist freelist;
+		struct bpfmap_lru lru;
+	};
+	struct htab_elem * __percpu *extra_elems;
+	struct htab_guards __percpu *guards;
+	atomic_t count;
+	struct percpu_counter pcount;
+	bool use_pcount;
+	u32 n_buckets;
+	u32 elem_size;
+	u32 hashrnd;
+};
+
+static struct bpfmap_htab *to_htab(const struct bpfmap *map)
+{
+	return container_of(map, struct bpfmap_htab, map);
+}
+
+static bool type_is_lru(u32 type)
+{
+	return type == BPFMAP_MAP_TYPE_LRU_HASH ||
+	       type == BPFMAP_MAP_TYPE_LRU_PERCPU_HASH;
+}
+
+static bool type_is_percpu(u32 type)
+{
+	return type == BPFMAP_MAP_TYPE_PERCPU_HASH ||
+	       type == BPFMAP_MAP_TYPE_LRU_PERCPU_HASH;
+}
+
+static bool htab_is_lru(const struct bpfmap_htab *htab)
+{
+	return type_is_lru(htab->map.map_type);
+}
+
+static bool htab_is_percpu(const struct bpfmap_htab *htab)
+{
+	return type_is_percpu(htab->map.map_type);
+}
+
+static bool htab_is_prealloc(const struct bpfmap_htab *htab)
+{
+	return !(htab->map.map_flags & BPFMAP_F_NO_PREALLOC);
+}
+
+static bool htab_has_extra_elems(const struct bpfmap_htab *htab)
+{
+	return htab_is_prealloc(htab) && !htab_is_percpu(htab) &&
+	       !htab_is_lru(htab);
+}
+
+static void *elem_value(const struct bpfmap_htab *htab, struct htab_elem *l)
+{
+	return l->key + round_up(htab->map.key_size, 8);
+}
+
+static void __percpu *elem_pptr(const struct bpfmap_htab *htab,
+				struct htab_elem *l)
+{
+	return *(void __percpu **)elem_value(htab, l);
+}
+
+static void elem_set_pptr(const struct bpfmap_htab *htab, struct htab_elem *l,
+			  void __percpu *pptr)
+{
+	*(void __percpu **)elem_value(htab, l) = pptr;
+}
+
+static struct htab_elem *prealloc_elem(const struct bpfmap_htab *htab, u32 i)
+{
+	return htab->elems + (size_t)i * htab->elem_size;
+}
+
+static u32 htab_hash(const struct bpfmap_htab *htab, const void *key)
+{
+	u32 len = htab->map.key_size;
+
+	if (likely(!(len & 3)))
+		return jhash2(key, len / 4, htab->hashrnd);
+	return jhash(key, len, htab->hashrnd);
+}
+
+static struct htab_bucket *htab_bucket(const struct bpfmap_htab *htab,
+				       u32 hash)
+{
+	return &htab->buckets[hash & (htab->n_buckets - 1)];
+}
+
+/*
+ * Enter the re-entry guard of @hash's bucket on this CPU with interrupts
+ * off; false (and nothing entered) when this CPU is inside it already.
+ * The caller then takes the bucket lock itself, so that lock and unlock
+ * stand in one function where sparse and lockdep can pair them.
+ */
+static bool htab_guard_enter(struct bpfmap_htab *htab, u32 hash,
+			     unsigned long *irqflags)
+{
+	u32 g = hash & min(HTAB_LOCK_GUARDS - 1, htab->n_buckets - 1);
+	int *depth;
+
+	local_irq_save(*irqflags);
+	depth = &this_cpu_ptr(htab->guards)->depth[g];
+	if (unlikely(++*depth != 1)) {
+		--*depth;
+		local_irq_restore(*irqflags);
+		return false;
+	}
+	return true;
+}
+
+static void htab_guard_exit(struct bpfmap_htab *htab, u32 hash,
+			    unsigned long irqflags)
+{
+	u32 g = hash & min(HTAB_LOCK_GUARDS - 1, htab->n_buckets - 1);
+
+	this_cpu_ptr(htab->guards)->depth[g]--;
+	local_irq_restore(irqflags);
+}
+
+/*
+ * Find @key in a chain.  Under RCU or the bucket lock.  Restarts when the
+ * walk ends on another bucket's marker: an element it passed was recycled
+ * into another bucket, so the rest of this chain was not seen.
+ */
+static struct htab_elem *lookup_elem(const struct bpfmap_htab *htab,
+				     struct htab_bucket *b, u32 hash,
+				     const void *key)
+{
+	u32 key_size = htab->map.key_size;
+	struct hlist_nulls_node *n;
+	struct htab_elem *l;
+
+again:
+	hlist_nulls_for_each_entry_rcu(l, n, &b->head, hash_node)
+		if (l->hash == hash && !memcmp(l->key, key, key_size))
+			return l;
+	if (unlikely(get_nulls_value(n) != (hash & (htab->n_buckets - 1))))
+		goto again;
+	return NULL;
+}
+
+static bool htab_key_exists(const struct bpfmap_htab *htab, u32 hash,
+			    const void *key)
+{
+	bool found;
+
+	rcu_read_lock();
+	found = lookup_elem(htab, htab_bucket(htab, hash), hash, key);
+	rcu_read_unlock();
+	return found;
+}
+
+/* BPFMAP_NOEXIST on a present key, BPFMAP_EXIST on a missing one. */
+static int check_op(const struct htab_elem *old, u32 op)
+{
+	if (old && op == BPFMAP_NOEXIST)
+		return -EEXIST;
+	if (!old && op == BPFMAP_EXIST)
+		return -ENOENT;
+	return 0;
+}
+
+/*
+ * The create/replace mode of an update.  Plain types pass only ANY,
+ * NOEXIST or EXIST here.  Per-CPU types follow v7.0, which compares the
+ * whole low word with NOEXIST/EXIST; beyond v7.0, when a CPU flag is set
+ * the NOEXIST/EXIST bits still count instead of being ignored.
+ */
+static u32 update_op(u64 flags)
+{
+	if (flags & (BPFMAP_F_CPU | BPFMAP_F_ALL_CPUS))
+		return flags & (BPFMAP_NOEXIST | BPFMAP_EXIST);
+	return (u32)flags;
+}
+
+/* ---- element memory ---- */
+
+static void elem_free_now(struct bpfmap_htab *htab, struct htab_elem *l)
+{
+	if (htab_is_percpu(htab))
+		free_percpu(elem_pptr(htab, l));
+	kfree(l);
+}
+
+static void elem_free_rcu(struct rcu_head *head)
+{
+	struct htab_elem *l = container_of(head, struct htab_elem, rcu);
+
+	free_percpu(l->rcu_pptr);
+	kfree(l);
+}
+
+/* BPFMAP_F_NO_PREALLOC: readers may still see @l; free after them. */
+static void elem_free_deferred(struct bpfmap_htab *htab, struct htab_elem *l)
+{
+	l->rcu_pptr = htab_is_percpu(htab) ? elem_pptr(htab, l) : NULL;
+	call_rcu(&l->rcu, elem_free_rcu);
+}
+
+/* BPFMAP_F_NO_PREALLOC: a new element; any context, so never sleeps. */
+static struct htab_elem *elem_alloc(struct bpfmap_htab *htab)
+{
+	gfp_t gfp = GFP_ATOMIC | __GFP_NOWARN | __GFP_ACCOUNT;
+	struct htab_elem *l;
+	void __percpu *pptr;
+
+	l = kmalloc_node(htab->elem_size, gfp, htab->map.numa_node);
+	if (!l)
+		return NULL;
+	if (htab_is_percpu(htab)) {
+		pptr = __alloc_percpu_gfp(bpfmap_percpu_slot_size(&htab->map),
+					  8, gfp);
+		if (!pptr) {
+			kfree(l);
+			return NULL;
+		}
+		elem_set_pptr(htab, l, pptr);
+	}
+	return l;
+}
+
+/* BPFMAP_F_NO_PREALLOC: room for one more element? Takes it if so. */
+static bool count_inc(struct bpfmap_htab *htab)
+{
+	u32 max = htab->map.max_entries;
+
+	if (htab->use_pcount) {
+		if (__percpu_counter_compare(&htab->pcount, max,
+					     HTAB_COUNTER_BATCH) >= 0)
+			return false;
+		percpu_counter_add_batch(&htab->pcount, 1, HTAB_COUNTER_BATCH);
+		return true;
+	}
+	if (atomic_inc_return(&htab->count) > max) {
+		atomic_dec(&htab->count);
+		return false;
+	}
+	return true;
+}
+
+static void count_dec(struct bpfmap_htab *htab)
+{
+	if (htab->use_pcount)
+		percpu_counter_add_batch(&htab->pcount, -1, HTAB_COUNTER_BATCH);
+	else
+		atomic_dec(&htab->count);
+}
+
+/*
+ * An element left its bucket and the bucket lock is dropped: back to the
+ * LRU or the free list, or freed after a grace period.
+ */
+static void elem_release(struct bpfmap_htab *htab, struct htab_elem *l)
+{
+	if (htab_is_lru(htab)) {
+		bpfmap_lru_push_free(&htab->lru, &l->lru_node);
+	} else if (htab_is_prealloc(htab)) {
+		bpfmap_freelist_push(&htab->freelist, &l->fnode);
+	} else {
+		count_dec(htab);
+		elem_free_deferred(htab, l);
+	}
+}
+
+static void elem_fill(struct bpfmap_htab *htab, struct htab_elem *l,
+		      const void *key, u32 hash, const void *value, u64 flags)
+{
+	l->hash = hash;
+	memcpy(l->key, key, htab->map.key_size);
+	if (htab_is_percpu(htab))
+		bpfmap_percpu_copy_in(&htab->map, elem_pptr(htab, l), value,
+				      flags, true);
+	else
+		memcpy(elem_value(htab, l), value, htab->map.value_size);
+}
+
+/* ---- element operations ---- */
+
+/* Called from syscall or in-kernel users; any context but NMI. */
+static int htab_map_lookup_elem(struct bpfmap *map, const void *key,
+				void *value, u64 flags)
+{
+	struct bpfmap_htab *htab = to_htab(map);
+	u32 hash = htab_hash(htab, key);
+	struct htab_elem *l;
+	int err = 0;
+
+	rcu_read_lock();
+	l = lookup_elem(htab, htab_bucket(htab, hash), hash, key);
+	if (!l)
+		err = -ENOENT;
+	else if (htab_is_percpu(htab))
+		bpfmap_percpu_copy_out(map, elem_pptr(htab, l), value, flags);
+	else
+		memcpy(value, elem_value(htab, l), map->value_size);
+	rcu_read_unlock();
+	return err;
+}
+
+/*
+ * A new element for a preallocated non-LRU map, under @b's lock: the spare
+ * of this CPU when @old is being replaced (plain HASH), else one from the
+ * free list; NULL when the map is full.
+ */
+static struct htab_elem *prealloc_take(struct bpfmap_htab *htab,
+				       struct htab_bucket *b,
+				       struct htab_elem *old)
+{
+	struct bpfmap_freelist_node *node;
+	struct htab_elem **spare;
+
+	lockdep_assert_held(&b->lock);
+	if (old && htab_has_extra_elems(htab)) {
+		spare = this_cpu_ptr(htab->extra_elems);
+		return *spare;
+	}
+	node = bpfmap_freelist_pop(&htab->freelist);
+	return node ? container_of(node, struct htab_elem, fnode) : NULL;
+}
+
+/*
+ * Update of HASH and PERCPU_HASH, flags already checked.  For
+ * BPFMAP_F_NO_PREALLOC the new element is allocated before the bucket
+ * lock; a per-CPU map updating a key that exists needs none, and if the
+ * key vanished before the lock was taken the update starts over.
+ */
+static int htab_update(struct bpfmap_htab *htab, const void *key,
+		       const void *value, u64 flags)
+{
+	bool percpu = htab_is_percpu(htab), prealloc = htab_is_prealloc(htab);
+	u32 hash = htab_hash(htab, key), op = update_op(flags);
+	struct htab_bucket *b = htab_bucket(htab, hash);
+	struct htab_elem *new = NULL, *old, *gone = NULL;
+	unsigned long irqflags;
+	int err;
+
+again:
+	if (!prealloc && !new && !(percpu && htab_key_exists(htab, hash, key))) {
+		new = elem_alloc(htab);
+		if (!new)
+			return -ENOMEM;
+	}
+	if (!htab_guard_enter(htab, hash, &irqflags)) {
+		err = -EBUSY;
+		goto out_free;
+	}
+	raw_spin_lock(&b->lock);
+
+	old = lookup_elem(htab, b, hash, key);
+	err = check_op(old, op);
+	if (err)
+		goto out_unlock;
+	if (percpu && old) {
+		bpfmap_percpu_copy_in(&htab->map, elem_pptr(htab, old), value,
+				      flags, false);
+		goto out_unlock;
+	}
+	if (prealloc) {
+		new = prealloc_take(htab, b, old);
+		if (!new) {
+			/* All elements are in use. */
+			err = -E2BIG;
+			goto out_unlock;
+		}
+	} else if (!new) {
+		raw_spin_unlock(&b->lock);
+		htab_guard_exit(htab, hash, irqflags);
+		goto again;
+	} else if (!old && !count_inc(htab)) {
+		err = -E2BIG;
+		goto out_unlock;
+	}
+
+	elem_fill(htab, new, key, hash, value, flags);
+	hlist_nulls_add_head_rcu(&new->hash_node, &b->head);
+	new = NULL;
+	if (old) {
+		hlist_nulls_del_rcu(&old->hash_node);
+		if (htab_has_extra_elems(htab))
+			*this_cpu_ptr(htab->extra_elems) = old;
+		else if (prealloc)
+			bpfmap_freelist_push(&htab->freelist, &old->fnode);
+		else
+			gone = old;
+	}
+out_unlock:
+	raw_spin_unlock(&b->lock);
+	htab_guard_exit(htab, hash, irqflags);
+	if (gone)
+		elem_free_deferred(htab, gone);
+out_free:
+	/* Never published: nobody can see it. */
+	if (new && !prealloc)
+		elem_free_now(htab, new);
+	return err;
+}
+
+/* Called from syscall or in-kernel users; any context but NMI. */
+static int htab_map_update_elem(struct bpfmap *map, const void *key,
+				const void *value, u64 flags)
+{
+	if ((flags & ~BPFMAP_F_LOCK) > BPFMAP_EXIST)
+		return -EINVAL;
+	return htab_update(to_htab(map), key, value, flags);
+}
+
+/* Called from syscall or in-kernel users; any context but NMI. */
+static int htab_percpu_map_update_elem(struct bpfmap *map, const void *key,
+				       const void *value, u64 flags)
+{
+	if ((flags & BPFMAP_F_LOCK) || (u32)flags > BPFMAP_F_ALL_CPUS)
+		return -EINVAL;
+	return htab_update(to_htab(map), key, value, flags);
+}
+
+/*
+ * Update of the LRU types, flags already checked.  A node is taken before
+ * the bucket lock (taking one may evict, which locks other buckets).  When
+ * the key already exists we take only a node that is free, never evicting
+ * another key for it: the kernel evicts here, we do not.  Without a free
+ * node the existing element is updated in place; per-CPU types always are.
+ */
+static int htab_lru_update(struct bpfmap_htab *htab, const void *key,
+			   const void *value, u64 flags)
+{
+	bool percpu = htab_is_percpu(htab);
+	u32 hash = htab_hash(htab, key), op = update_op(flags);
+	struct htab_bucket *b = htab_bucket(htab, hash);
+	struct bpfmap_lru_node *node = NULL;
+	struct htab_elem *new, *old;
+	unsigned long irqflags;
+	bool exists;
+	int err;
+
+	exists = htab_key_exists(htab, hash, key);
+again:
+	if (!(percpu && exists)) {
+		node = bpfmap_lru_pop_free(&htab->lru, hash, !exists);
+		if (!node && !exists)
+			return -ENOMEM;
+	}
+	new = node ? container_of(node, struct htab_elem, lru_node) : NULL;
+	if (!htab_guard_enter(htab, hash, &irqflags)) {
+		err = -EBUSY;
+		goto out_free;
+	}
+	raw_spin_lock(&b->lock);
+
+	old = lookup_elem(htab, b, hash, key);
+	err = check_op(old, op);
+	if (err)
+		goto out_unlock;
+	if (old && (percpu || !new)) {
+		if (percpu)
+			bpfmap_percpu_copy_in(&htab->map, elem_pptr(htab, old),
+					      value, flags, false);
+		else
+			memcpy(elem_value(htab, old), value,
+			       htab->map.value_size);
+		bpfmap_lru_node_set_ref(&old->lru_node);
+		goto out_unlock;
+	}
+	if (!new) {
+		/* The key went away after we looked: we need a node. */
+		raw_spin_unlock(&b->lock);
+		htab_guard_exit(htab, hash, irqflags);
+		exists = false;
+		goto again;
+	}
+
+	elem_fill(htab, new, key, hash, value, flags);
+	hlist_nulls_add_head_rcu(&new->hash_node, &b->head);
+	if (old) {
+		hlist_nulls_del_rcu(&old->hash_node);
+		bpfmap_lru_node_set_ref(&new->lru_node);
+	}
+	new = old;	/* what goes back to the LRU, if anything */
+out_unlock:
+	raw_spin_unlock(&b->lock);
+	htab_guard_exit(htab, hash, irqflags);
+out_free:
+	if (new)
+		bpfmap_lru_push_free(&htab->lru, &new->lru_node);
+	return err;
+}
+
+/* Called from syscall or in-kernel users; any context but NMI. */
+static int htab_lru_map_update_elem(struct bpfmap *map, const void *key,
+				    const void *value, u64 flags)
+{
+	if ((flags & ~BPFMAP_F_LOCK) > BPFMAP_EXIST)
+		return -EINVAL;
+	return htab_lru_update(to_htab(map), key, value, flags);
+}
+
+/* Called from syscall or in-kernel users; any context but NMI. */
+static int htab_lru_percpu_map_update_elem(struct bpfmap *map,
+					   const void *key, const void *value,
+					   u64 flags)
+{
+	if ((flags & BPFMAP_F_LOCK) || (u32)flags > BPFMAP_F_ALL_CPUS)
+		return -EINVAL;
+	return htab_lru_update(to_htab(map), key, value, flags);
+}
+
+/*
+ * Unlink @key, copying its value out first when @value is not NULL.
+ * Called from syscall or in-kernel users; any context but NMI.
+ */
+static int htab_remove(struct bpfmap_htab *htab, const void *key, void *value)
+{
+	u32 hash = htab_hash(htab, key);
+	struct htab_bucket *b = htab_bucket(htab, hash);
+	unsigned long irqflags;
+	struct htab_elem *l;
+
+	if (!htab_guard_enter(htab, hash, &irqflags))
+		return -EBUSY;
+	raw_spin_lock(&b->lock);
+	l = lookup_elem(htab, b, hash, key);
+	if (l) {
+		if (value && htab_is_percpu(htab))
+			bpfmap_percpu_copy_out(&htab->map, elem_pptr(htab, l),
+					       value, 0);
+		else if (value)
+			memcpy(value, elem_value(htab, l),
+			       htab->map.value_size);
+		hlist_nulls_del_rcu(&l->hash_node);
+	}
+	raw_spin_unlock(&b->lock);
+	htab_guard_exit(htab, hash, irqflags);
+
+	if (!l)
+		return -ENOENT;
+	elem_release(htab, l);
+	return 0;
+}
+
+static int htab_map_delete_elem(struct bpfmap *map, const void *key)
+{
+	return htab_remove(to_htab(map), key, NULL);
+}
+
+static int htab_map_lookup_and_delete_elem(struct bpfmap *map,
+					   const void *key, void *value,
+					   u64 flags)
+{
+	return htab_remove(to_htab(map), key, value);
+}
+
+static struct htab_elem *first_elem(struct hlist_nulls_head *head)
+{
+	return hlist_nulls_entry_safe(rcu_dereference_raw(
+					hlist_nulls_first_rcu(head)),
+				      struct htab_elem, hash_node);
+}
+
+/*
+ * Called from syscall or in-kernel users; any context but NMI.  Bucket
+ * order, newest first within a bucket; a key that is not (or no longer)
+ * in the map restarts the walk at the first element.
+ */
+static int htab_map_get_next_key(struct bpfmap *map, const void *key,
+				 void *next_key)
+{
+	struct bpfmap_htab *htab = to_htab(map);
+	struct htab_elem *l, *next = NULL;
+	u32 hash, i = 0;
+
+	rcu_read_lock();
+	if (key) {
+		hash = htab_hash(htab, key);
+		l = lookup_elem(htab, htab_bucket(htab, hash), hash, key);
+		if (l) {
+			next = hlist_nulls_entry_safe(rcu_dereference_raw(
+					hlist_nulls_next_rcu(&l->hash_node)),
+						      struct htab_elem,
+						      hash_node);
+			i = (hash & (htab->n_buckets - 1)) + 1;
+		}
+	}
+	for (; !next && i < htab->n_buckets; i++)
+		next = first_elem(&htab->buckets[i].head);
+	if (next)
+		memcpy(next_key, next->key, map->key_size);
+	rcu_read_unlock();
+	return next ? 0 : -ENOENT;
+}
+
+/*
+ * LOOKUP_BATCH and LOOKUP_AND_DELETE_BATCH: the token is a bucket index.
+ * Each non-empty bucket is taken whole under its lock: copied into a
+ * staging buffer (and unlinked when deleting); after the lock is dropped
+ * the unlinked elements are released and the copies go to userspace.  A
+ * bucket that does not fit ends the call: with ENOSPC when it is the first,
+ * else with 0 and the count so far; out_batch then names that bucket.
+ * Past the last bucket the call returns ENOENT, count possibly > 0.
+ * Called from the ioctl.
+ */
+static int htab_batch(struct bpfmap *map, struct bpfmap_batch *cmd,
+		      struct bpfmap_batch __user *ucmd, bool do_delete)
+{
+	void __user *ukeys = u64_to_user_ptr(cmd->keys);
+	void __user *uvalues = u64_to_user_ptr(cmd->values);
+	void __user *in_batch = u64_to_user_ptr(cmd->in_batch);
+	void __user *out_batch = u64_to_user_ptr(cmd->out_batch);
+	struct bpfmap_htab *htab = to_htab(map);
+	u32 key_size = map->key_size, value_size, bucket_size = 5;
+	u32 total = 0, batch = 0, cnt, i;
+	struct bpfmap_freelist_node *gone, *next;
+	u64 flags = cmd->elem_flags, allowed = BPFMAP_F_LOCK;
+	struct hlist_nulls_node *n;
+	void *keys = NULL, *values = NULL;
+	unsigned long irqflags;
+	struct htab_bucket *b;
+	struct htab_elem *l;
+	int err;
+
+	if (!do_delete && htab_is_percpu(htab))
+		allowed |= BPFMAP_F_CPU;
+	err = bpfmap_check_op_flags(map, flags, allowed);
+	if (err)
+		return err;
+	if (cmd->flags)
+		return -EINVAL;
+	if (!cmd->count)
+		return 0;
+	if (put_user(0, &ucmd->count))
+		return -EFAULT;
+	if (in_batch && copy_from_user(&batch, in_batch, sizeof(batch)))
+		return -EFAULT;
+	if (batch >= htab->n_buckets)
+		return -ENOENT;
+	value_size = bpfmap_value_size(map, flags);
+
+alloc:
+	kvfree(keys);
+	kvfree(values);
+	keys = kvmalloc_array(bucket_size, key_size, GFP_USER | __GFP_NOWARN);
+	values = kvmalloc_array(bucket_size, value_size,
+				GFP_USER | __GFP_NOWARN);
+	if (!keys || !values) {
+		err = -ENOMEM;
+		goto out;
+	}
+
+	for (;;) {
+		b = &htab->buckets[batch];
+		if (!htab_guard_enter(htab, batch, &irqflags)) {
+			err = -EBUSY;
+			break;
+		}
+		raw_spin_lock(&b->lock);
+		cnt = 0;
+		hlist_nulls_for_each_entry_rcu(l, n, &b->head, hash_node)
+			cnt++;
+		if (cnt > bucket_size || cnt > cmd->count - total) {
+			raw_spin_unlock(&b->lock);
+			htab_guard_exit(htab, batch, irqflags);
+			if (cnt > cmd->count - total) {
+				if (!total)
+					err = -ENOSPC;
+				break;
+			}
+			bucket_size = cnt;
+			goto alloc;
+		}
+
+		i = 0;
+		gone = NULL;
+		hlist_nulls_for_each_entry_safe(l, n, &b->head, hash_node) {
+			memcpy(keys + (size_t)i * key_size, l->key, key_size);
+			if (htab_is_percpu(htab))
+				bpfmap_percpu_copy_out(map, elem_pptr(htab, l),
+						       values +
+						       (size_t)i * value_size,
+						       flags);
+			else
+				memcpy(values + (size_t)i * value_size,
+				       elem_value(htab, l), value_size);
+			if (do_delete) {
+				hlist_nulls_del_rcu(&l->hash_node);
+				l->fnode.next = gone;
+				gone = &l->fnode;
+			}
+			i++;
+		}
+		raw_spin_unlock(&b->lock);
+		htab_guard_exit(htab, batch, irqflags);
+
+		for (; gone; gone = next) {
+			next = gone->next;
+			elem_release(htab, container_of(gone, struct htab_elem,
+							fnode));
+		}
+		if (cnt && (copy_to_user(ukeys + (size_t)total * key_size,
+					 keys, (size_t)cnt * key_size) ||
+			    copy_to_user(uvalues + (size_t)total * value_size,
+					 values, (size_t)cnt * value_size))) {
+			/* Deleted elements are gone; count is not written. */
+			err = -EFAULT;
+			goto out;
+		}
+		total += cnt;
+		if (++batch >= htab->n_buckets) {
+			err = -ENOENT;
+			break;
+		}
+		cond_resched();
+	}
+
+	if (copy_to_user(out_batch, &batch, sizeof(batch)) ||
+	    put_user(total, &ucmd->count))
+		err = -EFAULT;
+out:
+	kvfree(keys);
+	kvfree(values);
+	return err;
+}
+
+static int htab_map_lookup_batch(struct bpfmap *map, struct bpfmap_batch *cmd,
+				 struct bpfmap_batch __user *ucmd)
+{
+	return htab_batch(map, cmd, ucmd, false);
+}
+
+static int htab_map_lookup_and_delete_batch(struct bpfmap *map,
+					    struct bpfmap_batch *cmd,
+					    struct bpfmap_batch __user *ucmd)
+{
+	return htab_batch(map, cmd, ucmd, true);
+}
+
+/*
+ * LRU evict callback: unlink @node's element if it is still in its
+ * bucket.  Called by lru_list.c under an LRU lock with interrupts off.
+ */
+static bool htab_lru_evict(void *arg, struct bpfmap_lru_node *node)
+{
+	struct htab_elem *l = container_of(node, struct htab_elem, lru_node);
+	struct bpfmap_htab *htab = arg;
+	struct htab_bucket *b = htab_bucket(htab, l->hash);
+	struct hlist_nulls_node *n;
+	unsigned long irqflags;
+	struct htab_elem *cur;
+	u32 hash = l->hash;
+	bool found = false;
+
+	if (!htab_guard_enter(htab, hash, &irqflags))
+		return false;
+	raw_spin_lock(&b->lock);
+	hlist_nulls_for_each_entry_rcu(cur, n, &b->head, hash_node) {
+		if (cur == l) {
+			hlist_nulls_del_rcu(&l->hash_node);
+			found = true;
+			break;
+		}
+	}
+	raw_spin_unlock(&b->lock);
+	htab_guard_exit(htab, hash, irqflags);
+	return found;
+}
+
+/* ---- creation and destruction ---- */
+
+/* max_entries as stored: per-CPU LRU lists get equal shares. */
+static u64 htab_entries(const struct bpfmap_map_create *attr)
+{
+	u64 entries = attr->max_entries;
+	u32 ncpus = num_possible_cpus();
+
+	if (type_is_lru(attr->map_type) &&
+	    (attr->map_flags & BPFMAP_F_NO_COMMON_LRU)) {
+		entries = roundup(entries, ncpus);
+		if (entries > U32_MAX)
+			entries = rounddown((u64)attr->max_entries, ncpus);
+	}
+	return entries;
+}
+
+/* Called from MAP_CREATE before anything is allocated. */
+static int htab_map_alloc_check(const struct bpfmap_map_create *attr)
+{
+	bool percpu = type_is_percpu(attr->map_type);
+	bool lru = type_is_lru(attr->map_type);
+	bool percpu_lru = attr->map_flags & BPFMAP_F_NO_COMMON_LRU;
+	bool prealloc = !(attr->map_flags & BPFMAP_F_NO_PREALLOC);
+	u64 entries;
+
+	if ((attr->map_flags & BPFMAP_F_ZERO_SEED) && !capable(CAP_SYS_ADMIN))
+		return -EPERM;
+	if ((attr->map_flags & ~HTAB_CREATE_FLAG_MASK) ||
+	    ((attr->map_flags & BPFMAP_F_RDONLY_PROG) &&
+	     (attr->map_flags & BPFMAP_F_WRONLY_PROG)))
+		return -EINVAL;
+	if (!lru && percpu_lru)
+		return -EINVAL;
+	if (lru && !prealloc)
+		return -ENOTSUPP;
+	if ((attr->map_flags & BPFMAP_F_NUMA_NODE) && (percpu || percpu_lru))
+		return -EINVAL;
+	if (attr->max_entries == 0 || attr->key_size == 0 ||
+	    attr->value_size == 0)
+		return -EINVAL;
+	/* Also keeps elem_size from overflowing. */
+	if ((u64)attr->key_size + attr->value_size >=
+	    KMALLOC_MAX_SIZE - sizeof(struct htab_elem))
+		return -E2BIG;
+	if (percpu && round_up(attr->value_size, 8) > BPFMAP_PCPU_MAX_VALUE)
+		return -E2BIG;
+	entries = htab_entries(attr);
+	if (entries == 0 || entries > 1ULL << 31)
+		return -E2BIG;
+	return 0;
+}
+
+static u32 htab_nr_prealloc(const struct bpfmap_htab *htab)
+{
+	return htab->map.max_entries +
+	       (htab_has_extra_elems(htab) ? num_possible_cpus() : 0);
+}
+
+static void prealloc_destroy(struct bpfmap_htab *htab, u32 nr_pptrs)
+{
+	u32 i;
+
+	if (htab_is_percpu(htab)) {
+		for (i = 0; i < nr_pptrs; i++) {
+			free_percpu(elem_pptr(htab, prealloc_elem(htab, i)));
+			cond_resched();
+		}
+	}
+	bpfmap_area_free(htab->elems);
+}
+
+static int prealloc_init(struct bpfmap_htab *htab)
+{
+	u32 nr = htab_nr_prealloc(htab), nr_pptrs = 0, i;
+	void __percpu *pptr;
+	int cpu, err;
+
+	htab->elems = bpfmap_area_alloc((u64)htab->elem_size * nr,
+					htab->map.numa_node);
+	if (!htab->elems)
+		return -ENOMEM;
+	if (htab_is_percpu(htab)) {
+		for (; nr_pptrs < nr; nr_pptrs++) {
+			pptr = __alloc_percpu_gfp(
+				bpfmap_percpu_slot_size(&htab->map), 8,
+				GFP_USER | __GFP_NOWARN | __GFP_ACCOUNT);
+			if (!pptr) {
+				err = -ENOMEM;
+				goto err_free_pptrs;
+			}
+			elem_set_pptr(htab, prealloc_elem(htab, nr_pptrs),
+				      pptr);
+			cond_resched();
+		}
+	}
+
+	if (htab_is_lru(htab)) {
+		err = bpfmap_lru_init(&htab->lru,
+				      htab->map.map_flags &
+				      BPFMAP_F_NO_COMMON_LRU,
+				      htab->map.max_entries,
+				      offsetof(struct htab_elem, hash) -
+				      offsetof(struct htab_elem, lru_node),
+				      htab_lru_evict, htab);
+		if (err)
+			goto err_free_pptrs;
+		bpfmap_lru_populate(&htab->lru, htab->elems, htab->elem_size,
+				    offsetof(struct htab_elem, lru_node),
+				    htab->map.max_entries);
+		return 0;
+	}
+
+	err = bpfmap_freelist_init(&htab->freelist);
+	if (err)
+		goto err_free_pptrs;
+	bpfmap_freelist_populate(&htab->freelist, htab->elems,
+				 htab->elem_size,
+				 offsetof(struct htab_elem, fnode),
+				 htab->map.max_entries);
+	if (!htab_has_extra_elems(htab))
+		return 0;
+
+	htab->extra_elems = alloc_percpu_gfp(struct htab_elem *,
+					     GFP_USER | __GFP_ACCOUNT);
+	if (!htab->extra_elems) {
+		err = -ENOMEM;
+		goto err_freelist;
+	}
+	i = htab->map.max_entries;
+	for_each_possible_cpu(cpu)
+		*per_cpu_ptr(htab->extra_elems, cpu) = prealloc_elem(htab, i++);
+	return 0;
+
+err_freelist:
+	bpfmap_freelist_destroy(&htab->freelist);
+err_free_pptrs:
+	prealloc_destroy(htab, nr_pptrs);
+	return err;
+}
+
+/* Called from MAP_CREATE after htab_map_alloc_check() passed. */
+static struct bpfmap *htab_map_alloc(const struct bpfmap_map_create *attr)
+{
+	bool percpu = type_is_percpu(attr->map_type);
+	struct bpfmap_htab *htab;
+	int numa_node, err;
+	u32 i;
+
+	numa_node = (attr->map_flags & BPFMAP_F_NUMA_NODE) ?
+		    (int)attr->numa_node : NUMA_NO_NODE;
+	htab = kzalloc_node(sizeof(*htab), GFP_USER | __GFP_ACCOUNT,
+			    numa_node);
+	if (!htab)
+		return ERR_PTR(-ENOMEM);
+	bpfmap_init_from_attr(&htab->map, attr);
+	htab->map.max_entries = htab_entries(attr);
+	htab->n_buckets = roundup_pow_of_two(htab->map.max_entries);
+	htab->elem_size = sizeof(struct htab_elem) +
+			  round_up(attr->key_size, 8) +
+			  (percpu ? sizeof(void *) :
+				    round_up(attr->value_size, 8));
+	htab->hashrnd = (attr->map_flags & BPFMAP_F_ZERO_SEED) ? 0 :
+			get_random_u32();
+
+	err = -ENOMEM;
+	htab->guards = alloc_percpu_gfp(struct htab_guards,
+					GFP_USER | __GFP_ACCOUNT);
+	if (!htab->guards)
+		goto err_free_htab;
+	htab->buckets = bpfmap_area_alloc((u64)htab->n_buckets *
+					  sizeof(struct htab_bucket),
+					  numa_node);
+	if (!htab->buckets)
+		goto err_free_guards;
+	for (i = 0; i < htab->n_buckets; i++) {
+		INIT_HLIST_NULLS_HEAD(&htab->buckets[i].head, i);
+		raw_spin_lock_init(&htab->buckets[i].lock);
+	}
+
+	if (htab_is_prealloc(htab)) {
+		err = prealloc_init(htab);
+		if (err)
+			goto err_free_buckets;
+		return &htab->map;
+	}
+
+	htab->use_pcount = htab->map.max_entries / 2 >
+			   num_online_cpus() * HTAB_COUNTER_BATCH;
+	if (htab->use_pcount) {
+		err = percpu_counter_init(&htab->pcount, 0,
+					  GFP_USER | __GFP_ACCOUNT);
+		if (err)
+			goto err_free_buckets;
+	}
+	return &htab->map;
+
+err_free_buckets:
+	bpfmap_area_free(htab->buckets);
+err_free_guards:
+	free_percpu(htab->guards);
+err_free_htab:
+	kfree(htab);
+	return ERR_PTR(err);
+}
+
+/* BPFMAP_F_NO_PREALLOC: free what is still linked; no reader is left. */
+static void htab_free_linked(struct bpfmap_htab *htab)
+{
+	struct hlist_nulls_node *n;
+	struct htab_elem *l;
+	u32 i;
+
+	for (i = 0; i < htab->n_buckets; i++) {
+		struct hlist_nulls_head *head = &htab->buckets[i].head;
+
+		while ((n = rcu_dereference_raw(hlist_nulls_first_rcu(head))) &&
+		       !is_a_nulls(n)) {
+			l = container_of(n, struct htab_elem, hash_node);
+			hlist_nulls_del_rcu(&l->hash_node);
+			elem_free_now(htab, l);
+		}
+		cond_resched();
+	}
+}
+
+/* Called from the free work, after the last reference and a grace period. */
+static void htab_map_free(struct bpfmap *map)
+{
+	struct bpfmap_htab *htab = to_htab(map);
+
+	if (htab_is_prealloc(htab)) {
+		if (htab_is_lru(htab)) {
+			bpfmap_lru_destroy(&htab->lru);
+		} else {
+			bpfmap_freelist_destroy(&htab->freelist);
+			free_percpu(htab->extra_elems);
+		}
+		prealloc_destroy(htab, htab_nr_prealloc(htab));
+	} else {
+		htab_free_linked(htab);
+		if (htab->use_pcount)
+			percpu_counter_destroy(&htab->pcount);
+	}
+	bpfmap_area_free(htab->buckets);
+	free_percpu(htab->guards);
+	kfree(htab);
+}
+
+static u64 htab_map_mem_usage(const struct bpfmap *map)
+{
+	const struct bpfmap_htab *htab = to_htab(map);
+	u64 elems, per_elem = htab->elem_size;
+	u64 usage = sizeof(*htab);
+
+	usage += (u64)htab->n_buckets * sizeof(struct htab_bucket);
+	usage += sizeof(struct htab_guards) * num_possible_cpus();
+	if (htab_is_percpu(htab))
+		per_elem += (u64)bpfmap_percpu_slot_size(map) *
+			    num_possible_cpus();
+	if (htab_is_prealloc(htab))
+		elems = htab_nr_prealloc(htab);
+	else if (htab->use_pcount)
+		elems = max_t(s64, percpu_counter_sum(
+				      (struct percpu_counter *)&htab->pcount),
+			      0);
+	else
+		elems = atomic_read(&htab->count);
+	return usage + elems * per_elem;
+}
+
+const struct bpfmap_ops htab_map_ops = {
+	.alloc_check = htab_map_alloc_check,
+	.alloc = htab_map_alloc,
+	.free = htab_map_free,
+	.lookup_elem = htab_map_lookup_elem,
+	.update_elem = htab_map_update_elem,
+	.delete_elem = htab_map_delete_elem,
+	.get_next_key = htab_map_get_next_key,
+	.lookup_and_delete_elem = htab_map_lookup_and_delete_elem,
+	.lookup_batch = htab_map_lookup_batch,
+	.lookup_and_delete_batch = htab_map_lookup_and_delete_batch,
+	.update_batch = bpfmap_generic_update_batch,
+	.delete_batch = bpfmap_generic_delete_batch,
+	.mem_usage = htab_map_mem_usage,
+};
+
+const struct bpfmap_ops htab_percpu_map_ops = {
+	.alloc_check = htab_map_alloc_check,
+	.alloc = htab_map_alloc,
+	.free = htab_map_free,
+	.lookup_elem = htab_map_lookup_elem,
+	.update_elem = htab_percpu_map_update_elem,
+	.delete_elem = htab_map_delete_elem,
+	.get_next_key = htab_map_get_next_key,
+	.lookup_and_delete_elem = htab_map_lookup_and_delete_elem,
+	.lookup_batch = htab_map_lookup_batch,
+	.lookup_and_delete_batch = htab_map_lookup_and_delete_batch,
+	.update_batch = bpfmap_generic_update_batch,
+	.delete_batch = bpfmap_generic_delete_batch,
+	.mem_usage = htab_map_mem_usage,
+};
+
+const struct bpfmap_ops htab_lru_map_ops = {
+	.alloc_check = htab_map_alloc_check,
+	.alloc = htab_map_alloc,
+	.free = htab_map_free,
+	.lookup_elem = htab_map_lookup_elem,
+	.update_elem = htab_lru_map_update_elem,
+	.delete_elem = htab_map_delete_elem,
+	.get_next_key = htab_map_get_next_key,
+	.lookup_and_delete_elem = htab_map_lookup_and_delete_elem,
+	.lookup_batch = htab_map_lookup_batch,
+	.lookup_and_delete_batch = htab_map_lookup_and_delete_batch,
+	.update_batch = bpfmap_generic_update_batch,
+	.delete_batch = bpfmap_generic_delete_batch,
+	.mem_usage = htab_map_mem_usage,
+};
+
+const struct bpfmap_ops htab_lru_percpu_map_ops = {
+	.alloc_check = htab_map_alloc_check,
+	.alloc = htab_map_alloc,
+	.free = htab_map_free,
+	.lookup_elem = htab_map_lookup_elem,
+	.update_elem = htab_lru_percpu_map_update_elem,
+	.delete_elem = htab_map_delete_elem,
+	.get_next_key = htab_map_get_next_key,
+	.lookup_and_delete_elem = htab_map_lookup_and_delete_elem,
+	.lookup_batch = htab_map_lookup_batch,
+	.lookup_and_delete_batch = htab_map_lookup_and_delete_batch,
+	.update_batch = bpfmap_generic_update_batch,
+	.delete_batch = bpfmap_generic_delete_batch,
+	.mem_usage = htab_map_mem_usage,
+};

@@ -44,6 +44,9 @@ struct bpfmap;
  * @delete_elem: remove an element.
  * @get_next_key: the key after @key (@key NULL: the first key).
  * @lookup_and_delete_elem: copy out and remove, atomically.
+ * @lookup_ptr: the lookup a BPF program makes: a pointer to the value (this
+ *	CPU's, for per-CPU types), valid under the caller's RCU read lock; on
+ *	LRU types it marks the element as used.
  * @lookup_batch ... @delete_batch: batch commands; @cmd is the kernel copy
  *	(its pointers are the user's), @ucmd the user's struct, where count and
  *	the token go back.
@@ -63,6 +66,7 @@ struct bpfmap_ops {
 			    void *next_key);
 	int (*lookup_and_delete_elem)(struct bpfmap *map, const void *key,
 				      void *value, u64 flags);
+	void *(*lookup_ptr)(struct bpfmap *map, const void *key);
 
 	int (*lookup_batch)(struct bpfmap *map, struct bpfmap_batch *cmd,
 			    struct bpfmap_batch __user *ucmd);
@@ -168,6 +172,7 @@ int bpfmap_map_get_next_key(struct bpfmap *map, const void *key,
 			    void *next_key);
 int bpfmap_map_lookup_and_delete_elem(struct bpfmap *map, const void *key,
 				      void *value, u64 flags);
+void *bpfmap_map_lookup_ptr(struct bpfmap *map, const void *key);
 
 /* src/percpu_value.c: per-CPU values in the user layout */
 void bpfmap_percpu_copy_out(const struct bpfmap *map, void __percpu *pptr,
@@ -186,5 +191,9 @@ int bpfmap_generic_delete_batch(struct bpfmap *map, struct bpfmap_batch *cmd,
 /* src/chardev.c: /dev/bpfmap */
 int bpfmap_chardev_init(void);
 void bpfmap_chardev_uninit(void);
+
+/* src/debugfs.c: test hooks, present with the module parameter test_hooks */
+void bpfmap_debugfs_init(void);
+void bpfmap_debugfs_uninit(void);
 
 #endif /* _BPFMAP_H */

@@ -215,6 +215,24 @@ static int array_map_update_elem(struct bpfmap *map, const void *key,
 	return 0;
 }
 
+/* Called under RCU from in-kernel users. */
+static void *array_map_lookup_ptr(struct bpfmap *map, const void *key)
+{
+	struct bpfmap_array *array = to_array(map);
+	s64 index = array_index(map, key);
+
+	return index < 0 ? NULL : array->values + index * array->elem_size;
+}
+
+/* Called under RCU from in-kernel users: this CPU's slot. */
+static void *percpu_array_map_lookup_ptr(struct bpfmap *map, const void *key)
+{
+	struct bpfmap_array *array = to_array(map);
+	s64 index = array_index(map, key);
+
+	return index < 0 ? NULL : this_cpu_ptr(array->pptrs[index]);
+}
+
 /* Elements of an array cannot be removed. */
 static int array_map_delete_elem(struct bpfmap *map, const void *key)
 {
@@ -285,6 +303,7 @@ const struct bpfmap_ops array_map_ops = {
 	.alloc = array_map_alloc,
 	.free = array_map_free,
 	.lookup_elem = array_map_lookup_elem,
+	.lookup_ptr = array_map_lookup_ptr,
 	.update_elem = array_map_update_elem,
 	.delete_elem = array_map_delete_elem,
 	.get_next_key = array_map_get_next_key,
@@ -298,6 +317,7 @@ const struct bpfmap_ops percpu_array_map_ops = {
 	.alloc = array_map_alloc,
 	.free = array_map_free,
 	.lookup_elem = percpu_array_map_lookup_elem,
+	.lookup_ptr = percpu_array_map_lookup_ptr,
 	.update_elem = percpu_array_map_update_elem,
 	.delete_elem = array_map_delete_elem,
 	.get_next_key = array_map_get_next_key,

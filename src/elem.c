@@ -8,6 +8,7 @@
  */
 
 #include <linux/cpumask.h>
+#include <linux/rcupdate.h>
 
 #include <kunit/visibility.h>
 
@@ -181,3 +182,22 @@ int bpfmap_map_lookup_and_delete_elem(struct bpfmap *map, const void *key,
 	return __bpfmap_map_lookup_and_delete_elem(map, key, value, flags);
 }
 EXPORT_SYMBOL_IF_KUNIT(bpfmap_map_lookup_and_delete_elem);
+
+/**
+ * bpfmap_map_lookup_ptr - the lookup a BPF program makes
+ * @map: the map
+ * @key: key_size bytes
+ *
+ * Under rcu_read_lock(); the pointer is valid until it is dropped.  Returns
+ * the value (this CPU's slot for the per-CPU types) or NULL.  On the LRU
+ * types this lookup, unlike the syscall one, marks the element as used.
+ */
+void *bpfmap_map_lookup_ptr(struct bpfmap *map, const void *key)
+{
+	RCU_LOCKDEP_WARN(!rcu_read_lock_held(),
+			 "bpfmap_map_lookup_ptr() needs rcu_read_lock()");
+	if (!map->ops->lookup_ptr)
+		return NULL;
+	return map->ops->lookup_ptr(map, key);
+}
+EXPORT_SYMBOL_IF_KUNIT(bpfmap_map_lookup_ptr);

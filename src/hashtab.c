@@ -431,6 +431,27 @@ static int htab_map_lookup_elem(struct bpfmap *map, const void *key,
 }
 
 /*
+ * Called under RCU from in-kernel users: the value, this CPU's slot for
+ * per-CPU types.  Unlike the syscall lookup this one marks an LRU element
+ * as used, so it survives the next shrink.
+ */
+static void *htab_map_lookup_ptr(struct bpfmap *map, const void *key)
+{
+	struct bpfmap_htab *htab = to_htab(map);
+	u32 hash = htab_hash(htab, key);
+	struct htab_elem *l;
+
+	l = lookup_elem(htab, htab_bucket(htab, hash), hash, key);
+	if (!l)
+		return NULL;
+	if (htab_is_lru(htab))
+		bpfmap_lru_node_set_ref(&l->lru_node);
+	if (htab_is_percpu(htab))
+		return this_cpu_ptr(elem_pptr(htab, l));
+	return elem_value(htab, l);
+}
+
+/*
  * A new element for a preallocated non-LRU map, under @b's lock: the spare
  * of this CPU when @old is being replaced (plain HASH), else one from the
  * free list; NULL when the map is full.
@@ -1170,6 +1191,7 @@ const struct bpfmap_ops htab_map_ops = {
 	.alloc = htab_map_alloc,
 	.free = htab_map_free,
 	.lookup_elem = htab_map_lookup_elem,
+	.lookup_ptr = htab_map_lookup_ptr,
 	.update_elem = htab_map_update_elem,
 	.delete_elem = htab_map_delete_elem,
 	.get_next_key = htab_map_get_next_key,
@@ -1186,6 +1208,7 @@ const struct bpfmap_ops htab_percpu_map_ops = {
 	.alloc = htab_map_alloc,
 	.free = htab_map_free,
 	.lookup_elem = htab_map_lookup_elem,
+	.lookup_ptr = htab_map_lookup_ptr,
 	.update_elem = htab_percpu_map_update_elem,
 	.delete_elem = htab_map_delete_elem,
 	.get_next_key = htab_map_get_next_key,
@@ -1202,6 +1225,7 @@ const struct bpfmap_ops htab_lru_map_ops = {
 	.alloc = htab_map_alloc,
 	.free = htab_map_free,
 	.lookup_elem = htab_map_lookup_elem,
+	.lookup_ptr = htab_map_lookup_ptr,
 	.update_elem = htab_lru_map_update_elem,
 	.delete_elem = htab_map_delete_elem,
 	.get_next_key = htab_map_get_next_key,
@@ -1218,6 +1242,7 @@ const struct bpfmap_ops htab_lru_percpu_map_ops = {
 	.alloc = htab_map_alloc,
 	.free = htab_map_free,
 	.lookup_elem = htab_map_lookup_elem,
+	.lookup_ptr = htab_map_lookup_ptr,
 	.update_elem = htab_lru_percpu_map_update_elem,
 	.delete_elem = htab_map_delete_elem,
 	.get_next_key = htab_map_get_next_key,

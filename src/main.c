@@ -21,6 +21,7 @@ static int __init bpfmap_mod_init(void)
 	ret = bpfmap_chardev_init();
 	if (ret < 0)
 		goto err_ids;
+	bpfmap_debugfs_init();
 	pr_info("loaded; /dev/bpfmap ready\n");
 	return 0;
 
@@ -31,6 +32,7 @@ err_ids:
 
 static void __exit bpfmap_mod_exit(void)
 {
+	bpfmap_debugfs_uninit();
 	bpfmap_chardev_uninit();
 	bpfmap_uninit_ids();
 }

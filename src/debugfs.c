@@ -66,9 +66,12 @@ static ssize_t prog_lookup_write(struct file *file, const char __user *ubuf,
 	if (hex2bin(key, hex, map->key_size))
 		goto out_put;
 
+	/* As a BPF program runs: under RCU, not migrating. */
+	migrate_disable();
 	rcu_read_lock();
 	ret = bpfmap_map_lookup_ptr(map, key) ? count : -ENOENT;
 	rcu_read_unlock();
+	migrate_enable();
 out_put:
 	kfree(key);
 	bpfmap_put(map);

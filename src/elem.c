@@ -188,8 +188,10 @@ EXPORT_SYMBOL_IF_KUNIT(bpfmap_map_lookup_and_delete_elem);
  * @map: the map
  * @key: key_size bytes
  *
- * Under rcu_read_lock(); the pointer is valid until it is dropped.  Returns
- * the value (this CPU's slot for the per-CPU types) or NULL.  On the LRU
+ * Under rcu_read_lock(), and for the per-CPU types with migration (or
+ * preemption) disabled, as BPF programs run; the pointer is valid until the
+ * RCU read lock is dropped.  Returns the value (this CPU's slot for the
+ * per-CPU types) or NULL.  On the LRU
  * types this lookup, unlike the syscall one, marks the element as used.
  */
 void *bpfmap_map_lookup_ptr(struct bpfmap *map, const void *key)

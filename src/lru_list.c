@@ -33,6 +33,8 @@
 #include <linux/minmax.h>
 #include <linux/smp.h>
 
+#include <kunit/visibility.h>
+
 #include "lru_list.h"
 
 #define LRU_COMMON_NR_SCANS	128U
@@ -373,6 +375,7 @@ struct bpfmap_lru_node *bpfmap_lru_pop_free(struct bpfmap_lru *lru, u32 hash,
 		return percpu_pop_free(lru, hash, may_evict);
 	return common_pop_free(lru, hash, may_evict);
 }
+EXPORT_SYMBOL_IF_KUNIT(bpfmap_lru_pop_free);
 
 /**
  * bpfmap_lru_push_free - give back the node of an element that is gone
@@ -391,6 +394,7 @@ void bpfmap_lru_push_free(struct bpfmap_lru *lru, struct bpfmap_lru_node *node)
 	else
 		common_push_free(lru, node);
 }
+EXPORT_SYMBOL_IF_KUNIT(bpfmap_lru_push_free);
 
 static void list_init(struct bpfmap_lru_list *l)
 {
@@ -453,6 +457,7 @@ int bpfmap_lru_init(struct bpfmap_lru *lru, bool percpu, u32 max_entries,
 	lru->nr_scans = LRU_COMMON_NR_SCANS;
 	return 0;
 }
+EXPORT_SYMBOL_IF_KUNIT(bpfmap_lru_init);
 
 void bpfmap_lru_destroy(struct bpfmap_lru *lru)
 {
@@ -461,6 +466,7 @@ void bpfmap_lru_destroy(struct bpfmap_lru *lru)
 	else
 		free_percpu(lru->locals);
 }
+EXPORT_SYMBOL_IF_KUNIT(bpfmap_lru_destroy);
 
 /**
  * bpfmap_lru_populate - put every preallocated node on a free list
@@ -508,3 +514,4 @@ void bpfmap_lru_populate(struct bpfmap_lru *lru, void *elems, u32 elem_size,
 		raw_spin_unlock_irqrestore(&l->lock, flags);
 	}
 }
+EXPORT_SYMBOL_IF_KUNIT(bpfmap_lru_populate);

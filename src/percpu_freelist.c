@@ -14,6 +14,8 @@
 #include <linux/cpumask.h>
 #include <linux/smp.h>
 
+#include <kunit/visibility.h>
+
 #include "percpu_freelist.h"
 
 int bpfmap_freelist_init(struct bpfmap_freelist *fl)
@@ -32,11 +34,13 @@ int bpfmap_freelist_init(struct bpfmap_freelist *fl)
 	}
 	return 0;
 }
+EXPORT_SYMBOL_IF_KUNIT(bpfmap_freelist_init);
 
 void bpfmap_freelist_destroy(struct bpfmap_freelist *fl)
 {
 	free_percpu(fl->heads);
 }
+EXPORT_SYMBOL_IF_KUNIT(bpfmap_freelist_destroy);
 
 static void head_push(struct bpfmap_freelist_head *head,
 		      struct bpfmap_freelist_node *node)
@@ -78,6 +82,7 @@ void bpfmap_freelist_populate(struct bpfmap_freelist *fl, void *elems,
 			extra--;
 	}
 }
+EXPORT_SYMBOL_IF_KUNIT(bpfmap_freelist_populate);
 
 /* Any context. */
 void bpfmap_freelist_push(struct bpfmap_freelist *fl,
@@ -93,6 +98,7 @@ void bpfmap_freelist_push(struct bpfmap_freelist *fl,
 	raw_spin_unlock(&head->lock);
 	local_irq_restore(flags);
 }
+EXPORT_SYMBOL_IF_KUNIT(bpfmap_freelist_push);
 
 static struct bpfmap_freelist_node *
 head_pop(struct bpfmap_freelist_head *head)
@@ -126,3 +132,4 @@ struct bpfmap_freelist_node *bpfmap_freelist_pop(struct bpfmap_freelist *fl)
 	} while (cpu != start);
 	return NULL;
 }
+EXPORT_SYMBOL_IF_KUNIT(bpfmap_freelist_pop);

@@ -62,10 +62,12 @@ static struct bpfmap *test_map_create(struct kunit *test, u32 value_size)
 	return map;
 }
 
+/* KUnit reuses one struct kunit for every parameter: clear priv. */
 static void bpfmap_test_exit(struct kunit *test)
 {
 	if (test->priv)
 		bpfmap_put(test->priv);
+	test->priv = NULL;
 }
 
 static void *value_buf(struct kunit *test, struct bpfmap *map, u64 flags)

@@ -32,16 +32,16 @@ selftests: tools
 	$(MAKE) -C tests/selftests
 
 deps:
-	tests/vm/install-deps.sh
+	@tests/vm/install-deps.sh
 
 check:
-	tests/vm/check.sh
+	@tests/vm/check.sh
 
 run:
-	tests/vm/tour.sh
+	@tests/vm/tour.sh
 
 shell:
-	tests/vm/tour.sh --shell
+	@tests/vm/tour.sh --shell
 
 bench:
 	tools/bench/run-bench.sh

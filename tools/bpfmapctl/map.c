@@ -321,8 +321,110 @@ static void *finish_value(struct bytes *b, const struct bpfmap_info *info,
 	return b->data;
 }
 
+/* Splits @line at blanks into a NULL-terminated word list, in place. */
+static char **split_words(char *line)
+{
+	size_t n = 0, cap = 8;
+	char **words = xzalloc(cap * sizeof(*words)), *w;
+
+	for (w = strtok(line, " \t\r\n"); w; w = strtok(NULL, " \t\r\n")) {
+		if (n + 1 >= cap) {
+			cap *= 2;
+			words = realloc(words, cap * sizeof(*words));
+			if (!words)
+				fail(ENOMEM, "out of memory");
+		}
+		words[n++] = w;
+	}
+	words[n] = NULL;
+	return words;
+}
+
+/*
+ * "map update id N batch FILE [any|noexist|exist]": every non-empty line
+ * of FILE (not starting with '#') is "key BYTES value BYTES", as on the
+ * command line; all of them go to the map in one UPDATE_BATCH call.
+ */
+static void update_batch_file(int fd, const struct bpfmap_info *info,
+			      const char *path, __u64 flags)
+{
+	size_t vsize = bpfmap_value_buf_size(info->type, info->value_size, 0);
+	size_t cap = 64, lineno = 0, len = 0;
+	struct bpfmap_map_batch_opts opts = {
+		.sz = sizeof(opts), .elem_flags = flags,
+	};
+	unsigned char *keys, *values;
+	char *line = NULL, **words, **argv;
+	__u32 count = 0;
+	FILE *f;
+	int err;
+
+	f = strcmp(path, "-") ? fopen(path, "r") : stdin;
+	if (!f)
+		fail(errno, "cannot open %s", path);
+	keys = xzalloc(cap * info->key_size);
+	values = xzalloc(cap * vsize);
+	while (getline(&line, &len, f) > 0) {
+		struct bytes vb = { 0 };
+		void *key, *value = NULL;
+
+		lineno++;
+		words = split_words(line);
+		argv = words;
+		if (!*argv || **argv == '#') {
+			free(words);
+			continue;
+		}
+		if (strcmp(*argv, "key"))
+			fail(EINVAL, "%s:%zu: expected \"key BYTES value BYTES\"",
+			     path, lineno);
+		key = parse_key(&argv, info);
+		if (!*argv || strcmp(*argv, "value"))
+			fail(EINVAL, "%s:%zu: expected \"value BYTES\"", path,
+			     lineno);
+		argv++;
+		if (map_is_map_of_maps(info->type))
+			value = inner_map_value(&argv);
+		else
+			parse_bytes(&argv, elem_words, "value", &vb);
+		if (*argv)
+			fail(EINVAL, "%s:%zu: unexpected '%s'", path, lineno,
+			     *argv);
+		if (!map_is_map_of_maps(info->type))
+			value = finish_value(&vb, info, -1);
+		if (count == cap) {
+			cap *= 2;
+			keys = realloc(keys, cap * info->key_size);
+			values = realloc(values, cap * vsize);
+			if (!keys || !values)
+				fail(ENOMEM, "out of memory");
+		}
+		memcpy(keys + (size_t)count * info->key_size, key,
+		       info->key_size);
+		memcpy(values + (size_t)count * vsize, value, vsize);
+		count++;
+		free(key);
+		free(value);
+		free(words);
+	}
+	if (f != stdin)
+		fclose(f);
+	free(line);
+
+	err = count ? bpfmap_map_update_batch(fd, keys, values, &count,
+					       &opts) : 0;
+	if (err)
+		fail(-err, "update batch stopped after %u element%s: %s",
+		     count, count == 1 ? "" : "s", errno_sentence(-err));
+	if (json_output)
+		printf("{\"updated\":%u}\n", count);
+	else
+		printf("Updated %u element%s\n", count, count == 1 ? "" : "s");
+}
+
 static void do_update(char **argv)
 {
+	const char *batch_file = NULL;
 	void *key = NULL, *value = NULL;
 	struct bytes vbytes = { 0 };
 	bool have_flags = false;
@@ -354,9 +456,19 @@ static void do_update(char **argv)
 			argv++;
 		} else if (!strcmp(a, "cpu") && cpu < 0) {
 			cpu = parse_cpu(&argv, &info);
+		} else if ((!strcmp(a, "batch") || !strcmp(a, "--batch")) &&
+			   !batch_file && argv[1]) {
+			batch_file = argv[1];
+			argv += 2;
 		} else {
 			fail(EINVAL, "unexpected argument '%s'", a);
 		}
+	}
+	if (batch_file) {
+		if (key || value || vbytes.len || cpu >= 0)
+			fail(EINVAL, "batch takes its keys and values from the file");
+		update_batch_file(fd, &info, batch_file, flags);
+		return;
 	}
 	if (!key || (!value && !vbytes.len))
 		fail(EINVAL, "map update needs a key and a value");
@@ -390,8 +502,70 @@ static void do_delete(char **argv)
 }
 
 /*
- * get_next_key from NULL, then from each key; an element deleted between
- * the two calls is skipped, as are the empty slots of an array of maps.
+ * LOOKUP_BATCH in chunks, growing the chunk when one hash bucket does not
+ * fit (ENOSPC).  Returns false, having printed nothing, when the map or
+ * the kernel has no lookup batch, so that the caller walks instead.
+ */
+static bool dump_batch(int fd, const struct bpfmap_info *info, int cpus,
+		       int *n)
+{
+	size_t vsize = bpfmap_value_buf_size(info->type, info->value_size, 0);
+	size_t tok = info->key_size > 4 ? info->key_size : 4;
+	unsigned char *in = xzalloc(tok), *out = xzalloc(tok);
+	unsigned char *keys, *values;
+	__u32 chunk = 256, count, i;
+	bool first = true;
+	int err;
+
+	keys = xzalloc((size_t)chunk * info->key_size);
+	values = xzalloc((size_t)chunk * vsize);
+	for (;;) {
+		count = chunk;
+		err = bpfmap_map_lookup_batch(fd, first ? NULL : in, out, keys,
+					      values, &count, NULL);
+		if (err == -ENOSPC) {
+			chunk *= 2;
+			free(keys);
+			free(values);
+			keys = xzalloc((size_t)chunk * info->key_size);
+			values = xzalloc((size_t)chunk * vsize);
+			continue;
+		}
+		if (err && err != -ENOENT) {
+			if (first && !*n && (err == -ENOTSUPP ||
+					     err == -EOPNOTSUPP ||
+					     err == -EINVAL)) {
+				free(keys);
+				free(values);
+				return false;
+			}
+			fail(-err, "lookup batch failed: %s",
+			     errno_sentence(-err));
+		}
+		for (i = 0; i < count; i++) {
+			if (json_output && *n)
+				putchar(',');
+			print_entry(info, keys + (size_t)i * info->key_size,
+				    values + (size_t)i * vsize, cpus, -1);
+			(*n)++;
+		}
+		if (err == -ENOENT)
+			break;
+		memcpy(in, out, tok);
+		first = false;
+	}
+	free(keys);
+	free(values);
+	free(in);
+	free(out);
+	return true;
+}
+
+/*
+ * The whole map, by LOOKUP_BATCH where the map has it; otherwise
+ * get_next_key from NULL, then from each key, where an element deleted
+ * between the two calls is skipped, as are the empty slots of an array of
+ * maps.
  */
 static void do_dump(char **argv)
 {
@@ -412,6 +586,8 @@ static void do_dump(char **argv)
 	if (json_output)
 		putchar('[');
 	for (;;) {
+		if (first && dump_batch(fd, &info, cpus, &n))
+			break;
 		err = bpfmap_map_get_next_key(fd, first ? NULL : key, next);
 		if (err == -ENOENT)
 			break;

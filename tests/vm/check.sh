@@ -1,0 +1,167 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# `make check`: every test of bpfmap, in order
+#   deps -> debug kernel -> sparse -> checkpatch -> module (W=1) ->
+#   tools + selftests -> two VM boots (-smp 4; -smp 2,maxcpus=4)
+# and, as the very last line, "N passed, M failed" summed over the KUnit
+# and selftest cases of both boots.  A failed step or boot health check
+# (sparse/checkpatch/compiler warning in our files, build failure, kernel
+# report on the console, leak, insmod/rmmod failure, hung VM) adds one to M.
+# When the module or the tests cannot be built, the VM boots are skipped.
+# Exit status: 0 only when M is 0.
+#
+# usage: tests/vm/check.sh          (or: make check)
+# env:   BPFMAP_CACHE (default /var/cache/bpfmap) for the kernel and logs;
+#        VM_TIMEOUT (default 20m) per boot
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/../.." && pwd)
+cache=${BPFMAP_CACHE:-/var/cache/bpfmap}
+cd "$root"
+
+passed=0
+failed=0
+t0=$(date +%s)
+
+say() { printf '[check] %s\n' "$*"; }
+step() { say "== $* ($(($(date +%s) - t0))s)"; }
+fail() { failed=$((failed + 1)); say "FAIL: $*"; }
+
+finished=0
+finish() {
+	finished=1
+	say "done in $(($(date +%s) - t0))s"
+	echo "$passed passed, $failed failed"
+	[ "$failed" -eq 0 ]
+	exit
+}
+
+# Whatever stops this script early still ends with the summary line.
+on_exit() {
+	local rc=$?
+	rm -rf "$tmp"
+	if [ "$finished" = 0 ]; then
+		say "FAIL: check.sh stopped unexpectedly (status $rc)"
+		echo "$passed passed, $((failed + 1)) failed"
+		exit 1
+	fi
+}
+tmp=$(mktemp -d)
+trap on_exit EXIT
+trap 'exit 130' INT TERM
+
+# Our files as compilers and sparse name them (absolute under M=, or
+# relative to the repository).
+ours="^(${root}/|\./)?(src|include|uapi|tests)/[^ :]+:[0-9]+(:[0-9]+)?: (warning|error):"
+
+step "a. dependencies"
+if ! "$here/install-deps.sh"; then
+	fail "installing packages"
+	finish
+fi
+
+step "b. debug kernel (build-kernel.sh; about 7 minutes when not cached)"
+if ! kdir=$("$here/build-kernel.sh"); then
+	fail "building the test kernel"
+	finish
+fi
+ksrc=$(readlink -f "$kdir/source" 2>/dev/null || true)
+[ -f "$ksrc/Makefile" ] || ksrc=$cache/src/linux-source-6.1
+say "KDIR=$kdir KSRC=$ksrc"
+
+step "c. sparse"
+make -s -C "$kdir" M="$root" clean >/dev/null 2>&1 || true
+if ! make -C "$root" sparse KDIR="$kdir" >"$tmp/sparse.log" 2>&1; then
+	tail -n 30 "$tmp/sparse.log"
+	fail "make sparse"
+else
+	# Compiler warnings end in [-Wname]; those are step e's business.
+	if grep -E "$ours" "$tmp/sparse.log" | grep -v '\[-W[^]]*\]$' >"$tmp/sparse.hits"; then
+		cat "$tmp/sparse.hits"
+		fail "sparse: $(wc -l <"$tmp/sparse.hits") warnings in our files"
+	fi
+fi
+
+step "d. checkpatch"
+waivers=$here/checkpatch-waivers
+files=()
+for f in src/*.c include/*.h uapi/linux/*.h tests/kunit/*.c; do
+	[ -f "$f" ] && files+=("$f")
+done
+"$ksrc/scripts/checkpatch.pl" --no-tree -f --terse --show-types "${files[@]}" \
+	>"$tmp/checkpatch.log" 2>&1 || true
+: >"$tmp/checkpatch.hits"
+: >"$tmp/waivers.used"
+# "src/map.c:29: ERROR:BRACKET_SPACE: space prohibited ..."
+while IFS= read -r line; do
+	[[ $line =~ ^([^:]+):[0-9]+:\ (ERROR|WARNING):([A-Z0-9_]+): ]] || continue
+	file=${BASH_REMATCH[1]} type=${BASH_REMATCH[3]}
+	# A waiver is "TYPE file # why", one per line; the why is required.
+	if [ -f "$waivers" ] && awk -v t="$type" -v f="$file" '
+		$1 == t && $2 == f && (($3 == "#" && NF > 3) || $3 ~ /^#./) { found = 1 }
+		END { exit !found }' "$waivers"; then
+		echo "$type $file" >>"$tmp/waivers.used"
+	else
+		echo "$line" >>"$tmp/checkpatch.hits"
+	fi
+done <"$tmp/checkpatch.log"
+if [ -s "$tmp/checkpatch.hits" ]; then
+	cat "$tmp/checkpatch.hits"
+	fail "checkpatch: $(wc -l <"$tmp/checkpatch.hits") errors/warnings without a waiver in tests/vm/checkpatch-waivers"
+fi
+if [ -f "$waivers" ]; then
+	{ grep -Ev '^[[:space:]]*(#|$)' "$waivers" || true; } | while read -r type file why; do
+		if [[ ! $why =~ ^#[[:space:]]*[^[:space:]] ]]; then
+			say "note: waiver ignored, it needs a reason: $type $file # why"
+		elif ! grep -qx "$type $file" "$tmp/waivers.used"; then
+			say "note: unused waiver: $type $file"
+		fi
+	done
+fi
+
+step "e. module (W=1)"
+built=1
+make -s -C "$kdir" M="$root" clean >/dev/null 2>&1 || true
+if ! make -C "$root" module KDIR="$kdir" >"$tmp/module.log" 2>&1; then
+	tail -n 30 "$tmp/module.log"
+	fail "make module"
+	built=0
+elif grep -E "$ours" "$tmp/module.log" >"$tmp/module.hits"; then
+	grep -E -A3 "$ours" "$tmp/module.log"
+	fail "module: $(wc -l <"$tmp/module.hits") compiler warnings in our files"
+fi
+
+step "f. tools and selftests"
+if ! make -C "$root" tools >"$tmp/tools.log" 2>&1; then
+	tail -n 30 "$tmp/tools.log"
+	fail "make tools"
+	built=0
+elif ! make -C "$root" selftests KSRC="$ksrc" >"$tmp/selftests.log" 2>&1; then
+	tail -n 30 "$tmp/selftests.log"
+	fail "make selftests"
+	built=0
+fi
+
+if [ "$built" -eq 0 ]; then
+	say "not booting: the module or the tests did not build"
+	finish
+fi
+
+for smp in 4 2,maxcpus=4; do
+	step "g. VM -smp $smp"
+	rm -f "$tmp/counts"
+	"$here/run-vm.sh" --smp "$smp" --kdir "$kdir" --timeout "${VM_TIMEOUT:-20m}" \
+		--counts "$tmp/counts" || true
+	if [ -s "$tmp/counts" ]; then
+		read -r p f <"$tmp/counts"
+		passed=$((passed + p))
+		failed=$((failed + f))
+	else
+		fail "run-vm.sh --smp $smp did not report its counts"
+	fi
+done
+
+step "h. summary"
+finish

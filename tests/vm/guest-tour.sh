@@ -1,0 +1,87 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# /init of the tour VM (copied into the initramfs by tour.sh; busybox sh).
+# Loads bpfmap.ko, then either plays a short scripted bpfmapctl session,
+# echoing each command after a "$ " prompt, or (when /etc/bpfmap-mode says
+# "shell") opens an interactive shell on the console.  Powers off at the
+# end.  The host looks for "### TOUR OK"; "### TOUR FAILED" names the step.
+export PATH=/bin HOME=/root PS1='bpfmap-vm# '
+
+mount -t devtmpfs dev /dev
+exec </dev/console >/dev/console 2>&1
+mount -t proc proc /proc
+mount -t sysfs sys /sys
+mount -t debugfs debugfs /sys/kernel/debug
+mount -t tmpfs tmp /tmp
+hostname bpfmap-vm
+
+bye() {
+	sync
+	poweroff -f
+}
+
+# run CMD...: show and run one command; stop the tour if it fails.  Its
+# output is left in $out for the next step to pick an id from.
+run() {
+	echo "\$ $*"
+	out=$("$@" 2>&1)
+	rc=$?
+	[ -z "$out" ] || echo "$out"
+	if [ "$rc" -ne 0 ]; then
+		echo "### TOUR FAILED (rc=$rc): $*"
+		bye
+	fi
+}
+
+# run_err CMD...: the same for a command that must fail (shows the error).
+run_err() {
+	echo "\$ $*"
+	"$@" 2>&1 && { echo "### TOUR FAILED (unexpected success): $*"; bye; }
+	true
+}
+
+# The map id a "map create" printed: its first number.
+map_id() {
+	echo "$out" | grep -o '[0-9][0-9]*' | tail -n 1
+}
+
+echo "### bpfmap tour on Linux $(uname -r), $(nproc) CPUs"
+if ! insmod /bpfmap.ko; then
+	echo "### TOUR FAILED: insmod bpfmap.ko"
+	bye
+fi
+echo "### bpfmap.ko loaded: $(ls -l /dev/bpfmap)"
+
+if [ "$(cat /etc/bpfmap-mode 2>/dev/null)" = shell ]; then
+	echo "### shell: try 'bpfmapctl map list'; 'exit' powers off, Ctrl-A X quits QEMU"
+	setsid cttyhack sh
+	bye
+fi
+
+echo
+echo "# An array map: 4 slots of u64, keys are u32 indexes."
+run bpfmapctl map create array key 4 value 8 entries 4 name tour_array
+array=$(map_id)
+run bpfmapctl map update id "$array" key u32 1 value u64 42
+run bpfmapctl map update id "$array" key u32 2 value u64 7
+run bpfmapctl map update id "$array" key u32 3 value u64 1000000
+run bpfmapctl map lookup id "$array" key u32 1
+echo
+echo "# Index 4 is past the end: the kernel's bpf(2) says E2BIG too."
+run_err bpfmapctl map update id "$array" key u32 4 value u64 1
+echo
+run bpfmapctl map dump id "$array"
+run bpfmapctl --json map dump id "$array"
+run bpfmapctl map show id "$array"
+echo
+echo "# A per-CPU array: one value per possible CPU."
+run bpfmapctl map create percpu_array key 4 value 8 entries 2 name tour_percpu
+percpu=$(map_id)
+run bpfmapctl map update id "$percpu" key u32 0 value u64 5
+run bpfmapctl map dump id "$percpu"
+echo
+run bpfmapctl map list
+echo
+echo "### TOUR OK"
+bye

@@ -1,0 +1,70 @@
+# SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=bash disable=SC2034  # sourced; the variables are for the caller
+#
+# Helpers shared by the VM scripts (run-vm.sh, tour.sh): build a busybox
+# initramfs and boot it under QEMU (TCG; KVM does not work on our machines).
+# Source it; it defines functions only, plus these variables:
+#
+#   vm_here   tests/vm        vm_root   the repository root
+#   vm_cache  $BPFMAP_CACHE (default /var/cache/bpfmap)
+
+vm_here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+vm_root=$(cd "$vm_here/../.." && pwd)
+vm_cache=${BPFMAP_CACHE:-/var/cache/bpfmap}
+
+# vm_initramfs_begin DIR: an empty tree with busybox, one symlink per
+# applet, the usual mount points and /dev/console (the kernel opens it for
+# /init's stdio before devtmpfs is mounted; without root we cannot mknod, and
+# the /init scripts reopen the console after mounting devtmpfs instead).
+vm_initramfs_begin() {
+	local dir=$1 applet
+	rm -rf "$dir"
+	mkdir -p "$dir"/{bin,sbin,dev,proc,sys,tmp,run,root,etc}
+	cp /bin/busybox "$dir/bin/busybox"
+	for applet in $(/bin/busybox --list); do
+		[ "$applet" = busybox ] || ln -s busybox "$dir/bin/$applet"
+	done
+	if [ "$(id -u)" -eq 0 ]; then
+		mknod -m 600 "$dir/dev/console" c 5 1
+	fi
+}
+
+# vm_initramfs_add DIR SRC DEST [MODE]: copy SRC to DIR/DEST; if SRC is a
+# dynamically linked program, also copy its shared libraries and loader.
+vm_initramfs_add() {
+	local dir=$1 src=$2 dest=$3 mode=${4:-} lib
+	mkdir -p "$dir/$(dirname "$dest")"
+	cp -L "$src" "$dir/$dest"
+	[ -z "$mode" ] || chmod "$mode" "$dir/$dest"
+	if [ -x "$src" ] && ldd "$src" >/dev/null 2>&1; then
+		# "libc.so.6 => /lib/x86_64-linux-gnu/libc.so.6 (0x..)" and
+		# "/lib64/ld-linux-x86-64.so.2 (0x..)"
+		for lib in $(ldd "$src" | grep -o '/[^ ]*'); do
+			[ -e "$dir/$lib" ] && continue
+			mkdir -p "$dir/$(dirname "$lib")"
+			cp -L "$lib" "$dir/$lib"
+		done
+	fi
+}
+
+# vm_initramfs_pack DIR OUT: write DIR as a gzip'd newc cpio archive.
+vm_initramfs_pack() {
+	local dir=$1 out=$2
+	(cd "$dir" && find . -print0 | LC_ALL=C sort -z |
+		cpio --null -o -H newc --owner=0:0 --quiet) | gzip -1 >"$out"
+}
+
+# vm_qemu_args SMP KERNEL INITRD APPEND: fill the array vm_args with the
+# QEMU command line (without the serial ports, which callers choose).
+# VM_MEM overrides the guest memory (default 2G); kmemleak scans take time
+# in proportion to it (about 10 s per GiB under TCG on an idle host).
+vm_qemu_args() {
+	local smp=$1 kernel=$2 initrd=$3 append=$4
+	vm_args=(qemu-system-x86_64 -accel tcg -m "${VM_MEM:-2G}" -smp "$smp"
+		-nodefaults -nographic -no-reboot -display none)
+	# qboot starts about a second faster than SeaBIOS.
+	if [ -f /usr/share/qemu/qboot.rom ]; then
+		vm_args+=(-bios /usr/share/qemu/qboot.rom)
+	fi
+	vm_args+=(-kernel "$kernel" -initrd "$initrd" -append "$append")
+}

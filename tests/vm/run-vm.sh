@@ -1,0 +1,307 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Boot the debug test kernel once with bpfmap.ko, the selftest binaries and
+# bpfmapctl in a busybox initramfs (guest side: guest-check.sh), then judge
+# the run: KUnit results (kunit.py parse), kselftest "# Totals:" lines, and
+# the console, which must be free of kernel reports (BUG, WARNING, KASAN,
+# UBSAN, lockdep, RCU, hung tasks, leaks, oopses, panics).  A VM that does
+# not reach its last marker within the timeout fails.  Logs are kept under
+# $BPFMAP_CACHE/logs/; their folder is printed.
+#
+# usage: run-vm.sh [--smp SPEC] [--kdir DIR] [--timeout DURATION]
+#                  [--counts FILE] [--extra-ko FILE]... [--module FILE]
+#                  [--selftests DIR]
+#   --smp SPEC      QEMU -smp value (default 4; e.g. "2,maxcpus=4" for
+#                   more possible than online CPUs)
+#   --kdir DIR      kernel build dir (default: what build-kernel.sh prints;
+#                   the module must have been built against it:
+#                   make module KDIR=DIR)
+#   --timeout D     limit for the whole boot (timeout(1) syntax, default 20m)
+#   --counts FILE   also write "PASSED FAILED" to FILE (used by check.sh)
+#   --extra-ko FILE load this module before bpfmap.ko (to prove the console
+#                   scan works, e.g. a module that does WARN_ON(1))
+#   --module FILE   the bpfmap.ko to test (default: the one in the repository
+#                   root); --selftests DIR: where the selftest binaries are
+#                   (default tests/selftests/out)
+# Exit status: 0 when nothing failed.
+set -euo pipefail
+
+# shellcheck source=tests/vm/lib.sh
+. "$(dirname "$0")/lib.sh"
+
+smp=4
+kdir=
+limit=20m
+counts_file=
+extra_kos=()
+module=$vm_root/bpfmap.ko
+selftests=$vm_root/tests/selftests/out
+while [ $# -gt 0 ]; do
+	case "$1" in
+	--smp) smp=$2; shift 2 ;;
+	--kdir) kdir=$2; shift 2 ;;
+	--timeout) limit=$2; shift 2 ;;
+	--counts) counts_file=$2; shift 2 ;;
+	--extra-ko) extra_kos+=("$2"); shift 2 ;;
+	--module) module=$2; shift 2 ;;
+	--selftests) selftests=$2; shift 2 ;;
+	-h|--help) sed -n '4,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
+	*) echo "run-vm.sh: unknown argument $1" >&2; exit 2 ;;
+	esac
+done
+
+tag="vm smp=$smp"
+say() { printf '[%s] %s\n' "$tag" "$*"; }
+
+# Tests (KUnit cases, selftest cases) count as passed or failed; the
+# health checks of the boot (it finished, insmod, rmmod, no leaks, a clean
+# console) only add to the failures, so "passed" stays a count of tests.
+passed=0
+failed=0
+checks_ok=0
+pass() { checks_ok=$((checks_ok + 1)); }
+fail() { failed=$((failed + 1)); say "FAIL: $*"; }
+
+finish() {
+	say "total: $passed passed, $failed failed"
+	[ -z "$counts_file" ] || echo "$passed $failed" >"$counts_file"
+	[ "$failed" -eq 0 ]
+	exit
+}
+
+[ -n "$kdir" ] || kdir=$("$vm_here/build-kernel.sh")
+ksrc=$(readlink -f "$kdir/source" 2>/dev/null || true)
+[ -d "$ksrc" ] || ksrc=$vm_cache/src/linux-source-6.1
+kernel=$kdir/arch/x86/boot/bzImage
+
+if [ ! -f "$kernel" ]; then
+	fail "no kernel image $kernel"
+	finish
+fi
+if [ ! -f "$module" ]; then
+	fail "no $module (make module KDIR=$kdir)"
+	finish
+fi
+# A module built for another kernel would only fail at insmod; say why now.
+release=$(cat "$kdir/include/config/kernel.release")
+magic=$(modinfo -F vermagic "$module" | cut -d' ' -f1)
+if [ "$magic" != "$release" ]; then
+	fail "bpfmap.ko is built for $magic, the kernel is $release (make module KDIR=$kdir)"
+	finish
+fi
+
+logdir=$vm_cache/logs/$(date +%Y%m%d-%H%M%S)-smp${smp//[,=]/_}
+mkdir -p "$logdir/kunit" "$logdir/selftests"
+console=$logdir/console.log
+results=$logdir/results.log
+stage=$logdir/initramfs
+initrd=$logdir/initramfs.cpio.gz
+
+vm_initramfs_begin "$stage"
+vm_initramfs_add "$stage" "$vm_here/guest-check.sh" /init 755
+vm_initramfs_add "$stage" "$module" /bpfmap.ko
+# The KUnit suites are a second module, built when the kernel has KUnit.
+kunit_module=$(dirname "$module")/bpfmap_kunit.ko
+with_kunit=0
+if grep -q '^CONFIG_KUNIT=y' "$kdir/.config"; then
+	if [ ! -f "$kunit_module" ]; then
+		fail "the kernel has KUnit but $kunit_module is missing"
+		finish
+	fi
+	vm_initramfs_add "$stage" "$kunit_module" /bpfmap_kunit.ko
+	with_kunit=1
+fi
+nr_selftests=0
+for bin in "$selftests"/*; do
+	[ -f "$bin" ] && [ -x "$bin" ] || continue
+	vm_initramfs_add "$stage" "$bin" "/selftests/$(basename "$bin")"
+	nr_selftests=$((nr_selftests + 1))
+done
+ctl=$vm_root/tools/bpfmapctl/bpfmapctl
+[ ! -x "$ctl" ] || vm_initramfs_add "$stage" "$ctl" /bin/bpfmapctl
+for ko in "${extra_kos[@]}"; do
+	vm_initramfs_add "$stage" "$ko" "/extra/$(basename "$ko")"
+done
+vm_initramfs_pack "$stage" "$initrd"
+rm -rf "$stage"
+
+append="console=ttyS0 panic=-1 oops=panic log_buf_len=4M mitigations=off"
+vm_qemu_args "$smp" "$kernel" "$initrd" "$append"
+vm_args+=(-monitor none -serial stdio -serial "file:$results")
+
+say "booting $release with $nr_selftests selftest binaries; logs in $logdir"
+start=$(date +%s)
+set +e
+# The console streams to the log; the "###" progress lines also to us.
+timeout -k 10 "$limit" "${vm_args[@]}" </dev/null | tr -d '\r' | tee "$console" |
+	awk -v tag="$tag" '/### /{ sub(/^.*### /, ""); printf "[%s] %s\n", tag, $0; fflush() }'
+qemu_rc=${PIPESTATUS[0]}
+set -e
+elapsed=$(($(date +%s) - start))
+say "VM exited (rc=$qemu_rc) after ${elapsed}s; console log: $console"
+rm -f "$initrd"
+# Keep the logs of the last 20 boots.
+ls -dt "$vm_cache"/logs/*-smp* 2>/dev/null | tail -n +21 | xargs -r rm -rf
+touch "$results"
+tr -d '\r' <"$results" >"$results.tmp" && mv "$results.tmp" "$results"
+
+# Split the result channel into files: selftests/NAME.log (+ NAME.rc once it
+# finished) and dmesg.log.  The KUnit debugfs copies are for people only.
+rc_of() { sed -n 's/.* rc=\([0-9]*\).*/\1/p'; }
+section=
+while IFS= read -r line; do
+	case "$line" in
+	"### BEGIN selftest "*) section=$logdir/selftests/${line#\#\#\# BEGIN selftest }.log; : >"$section" ;;
+	"### BEGIN dmesg"*) section=$logdir/dmesg.log; : >"$section" ;;
+	"### END selftest "*)
+		rest=${line#\#\#\# END selftest }
+		echo "$line" | rc_of >"$logdir/selftests/${rest%% *}.rc"
+		section= ;;
+	"### BEGIN "* | "### END "*) section= ;;
+	*) [ -z "$section" ] || printf '%s\n' "$line" >>"$section" ;;
+	esac
+done <"$results"
+
+marker() { grep -m1 "^### $1" "$results" || true; }
+
+# Health of the boot.
+if [ -n "$(marker 'BPFMAP-VM END')" ]; then
+	pass
+elif [ "$qemu_rc" -eq 124 ] || [ "$qemu_rc" -eq 137 ]; then
+	fail "VM timed out after $limit (hung?); last console lines:"
+	tail -n 15 "$console"
+else
+	fail "VM stopped before its last marker (crash?); last console lines:"
+	tail -n 15 "$console"
+fi
+# check_rc WHAT MARKER: the "### MARKER rc=N" line must say rc=0.
+check_rc() {
+	local rc
+	rc=$(marker "$2 rc=" | rc_of)
+	if [ "$rc" = 0 ]; then pass; else fail "$1: rc=${rc:-none}"; fi
+}
+insmod_rc=$(marker 'insmod rc=' | rc_of)
+check_rc "insmod bpfmap.ko" "insmod"
+if [ "$insmod_rc" = 0 ]; then
+	if [ "$with_kunit" = 1 ]; then
+		check_rc "insmod bpfmap_kunit.ko" "insmod kunit"
+		check_rc "rmmod bpfmap_kunit" "rmmod kunit"
+	fi
+	check_rc "rmmod bpfmap" "rmmod"
+fi
+if grep -q 'unreferenced object' "$results"; then
+	fail "kmemleak found leaks:"
+	sed -n '/^### BEGIN kmemleak/,/^### END kmemleak/p' "$results" | head -n 40
+elif grep -q '^CONFIG_DEBUG_KMEMLEAK=y' "$kdir/.config" &&
+	[ -n "$(marker 'BPFMAP-VM END')" ] && [ -z "$(marker 'BEGIN kmemleak')" ]; then
+	fail "the kernel has kmemleak but the VM could not use it"
+else
+	pass
+fi
+# Kernel reports carry a printk timestamp; matching after it keeps our own
+# output (test names, messages) from tripping the scan.
+reports='\[ *[0-9]+\.[0-9]+\].*(BUG:|WARNING:|KASAN|UBSAN|Kernel panic|Oops|general protection fault|Call Trace:|possible recursive locking|circular locking|inconsistent lock state|suspicious RCU usage|INFO: task .* blocked|detected stalls|leak detector disabled)'
+if grep -Eq "$reports" "$console"; then
+	fail "kernel reports on the console:"
+	grep -E "$reports" "$console" | head -n 30
+else
+	pass
+fi
+
+# KUnit.  At insmod each suite printed to the kernel log an indented
+# "KTAP version 1" + "# Subtest: NAME" ... up to an unindented "ok N NAME";
+# cut each out of the dmesg dump into kunit/NAME.ktap, adding the top-level
+# header a module load does not print, and give it to kunit.py parse.
+touch "$logdir/dmesg.log"
+sed -E 's/^\[ *[0-9]+\.[0-9]+\] ?//' "$logdir/dmesg.log" | awk -v dir="$logdir/kunit" '
+	suite == "" && /^    # Subtest: bpfmap/ && prev ~ /^    KTAP version/ {
+		suite = $3
+		file = dir "/" suite ".ktap"
+		printf "KTAP version 1\n1..1\n%s\n%s\n", prev, $0 >file
+		prev = $0
+		next
+	}
+	suite != "" && $0 ~ ("^(not )?ok [0-9]+ " suite "( |$)") {
+		sub(/ok [0-9]+ /, "ok 1 ")
+		print >file
+		close(file)
+		suite = ""
+	}
+	suite != "" { print >file }
+	{ prev = $0 }'
+
+kpassed=0 kfailed=0 kskipped=0 nsuites=0
+for ktap in "$logdir"/kunit/*.ktap; do
+	[ -f "$ktap" ] || continue
+	suite=$(basename "$ktap" .ktap)
+	parsed=${ktap%.ktap}.parsed
+	nsuites=$((nsuites + 1))
+	python3 "$ksrc/tools/testing/kunit/kunit.py" parse <"$ktap" 2>&1 |
+		sed 's/\x1b\[[0-9;]*m//g' >"$parsed" || true
+	# "Testing complete. Ran 5 tests: passed: 4, skipped: 1"
+	summary=$(grep -o 'Ran [0-9]* tests.*' "$parsed" | tail -n1 || true)
+	n() { echo "$summary" | grep -o "$1: [0-9]*" | grep -o '[0-9]*$' || echo 0; }
+	# The suite's own last line: "# Totals: pass:4 fail:0 skip:1 total:5".
+	totals=$(grep -o '^# Totals: .*' "$ktap" | tail -n1 || true)
+	k() { echo "$totals" | grep -o " $1:[0-9]*" | cut -d: -f2 || echo 0; }
+	# 6.1 prints a skipped parameter as a plain "ok", so kunit.py counts it
+	# as passed: take pass/fail/skip from the Totals line, and use kunit.py
+	# to check the structure (same number of cases; no crashed or missing
+	# results beyond the failures the suite counted).
+	p=$(k pass) f=$(k fail) s=$(k skip)
+	kp=$(n passed) kf=$(( $(n failed) + $(n crashed) + $(n errors) )) ks=$(n skipped)
+	if [ -z "$summary" ] || [ -z "$totals" ]; then
+		say "kunit $suite: incomplete results (crash in a test?):"
+		tail -n 20 "$parsed"
+		f=$((f + 1))
+	elif [ $((kp + kf + ks)) -ne $((p + f + s)) ] || [ "$kf" -gt "$f" ]; then
+		say "kunit $suite: kunit.py counts passed $kp, failed $kf, skipped $ks; the suite says $totals"
+		f=$((f + 1))
+	fi
+	[ "$f" -eq 0 ] || grep -E '^ *not ok ' "$ktap" | grep -v '# SKIP' | sed "s/^ */[$tag]   /" || true
+	say "kunit $suite: $p passed, $f failed, $s skipped"
+	kpassed=$((kpassed + p)) kfailed=$((kfailed + f)) kskipped=$((kskipped + s))
+done
+if [ "$nsuites" -eq 0 ] && [ "$insmod_rc" = 0 ]; then
+	say "kunit: no bpfmap* suite in the kernel log"
+	kfailed=$((kfailed + 1))
+fi
+say "kunit: $nsuites suites, $kpassed passed, $kfailed failed, $kskipped skipped"
+
+# Selftests: the harness's "# Totals:" line; xfail counts as a pass, xpass
+# and error as failures, skip as neither.  No Totals line, or a non-zero
+# exit with no failure counted, is one more failure.
+spassed=0 sfailed=0 sskipped=0 nbins=0
+for bin in "$selftests"/*; do
+	[ -f "$bin" ] && [ -x "$bin" ] || continue
+	name=$(basename "$bin")
+	nbins=$((nbins + 1))
+	out=$logdir/selftests/$name.log
+	rc=$(cat "$logdir/selftests/$name.rc" 2>/dev/null || echo none)
+	totals=$(grep -o '# Totals: .*' "$out" 2>/dev/null | tail -n1 || true)
+	# " pass:" and not "xpass:"
+	t() { echo "$totals" | grep -o " $1:[0-9]*" | cut -d: -f2 || echo 0; }
+	if [ -n "$totals" ]; then
+		p=$(( $(t pass) + $(t xfail) )) f=$(( $(t fail) + $(t xpass) + $(t error) )) s=$(t skip)
+	else
+		p=0 f=0 s=0
+	fi
+	if [ -z "$totals" ] || { [ "$rc" != 0 ] && [ "$f" -eq 0 ]; }; then
+		f=$((f + 1))
+		say "selftest $name: rc=$rc, ${totals:-no Totals line}"
+	fi
+	[ "$f" -eq 0 ] || grep -E '^(# )?not ok ' "$out" 2>/dev/null | sed "s/^/[$tag]   /" || true
+	say "selftest $name: $p passed, $f failed, $s skipped (rc=$rc)"
+	spassed=$((spassed + p)) sfailed=$((sfailed + f)) sskipped=$((sskipped + s))
+done
+if [ "$nbins" -eq 0 ]; then
+	say "selftests: no binaries in $selftests (make selftests)"
+	sfailed=$((sfailed + 1))
+fi
+say "selftests: $nbins binaries, $spassed passed, $sfailed failed, $sskipped skipped"
+
+say "health: $checks_ok checks ok, $failed failed"
+passed=$((passed + kpassed + spassed))
+failed=$((failed + kfailed + sfailed))
+finish

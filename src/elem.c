@@ -197,7 +197,7 @@ EXPORT_SYMBOL_IF_KUNIT(bpfmap_map_lookup_and_delete_elem);
 void *bpfmap_map_lookup_ptr(struct bpfmap *map, const void *key)
 {
 	RCU_LOCKDEP_WARN(!rcu_read_lock_held(),
-			 "bpfmap_map_lookup_ptr() needs rcu_read_lock()");
+			 "a program-side map lookup needs rcu_read_lock()");
 	if (!map->ops->lookup_ptr)
 		return NULL;
 	return map->ops->lookup_ptr(map, key);

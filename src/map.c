@@ -281,6 +281,7 @@ struct bpfmap *bpfmap_from_file(struct file *file)
 bool bpfmap_write_begin(struct bpfmap *map)
 {
 	atomic_inc(&map->writers);
+	/* Pairs with the smp_mb() in bpfmap_freeze(). */
 	smp_mb__after_atomic();
 	if (likely(!READ_ONCE(map->frozen)))
 		return true;
@@ -312,6 +313,7 @@ int bpfmap_freeze(struct bpfmap *map)
 		goto out;
 	}
 	WRITE_ONCE(map->frozen, true);
+	/* Pairs with smp_mb__after_atomic() in bpfmap_write_begin(). */
 	smp_mb();
 	if (atomic_read(&map->writers)) {
 		WRITE_ONCE(map->frozen, false);

@@ -26,6 +26,21 @@
 struct bpfmap;
 
 /**
+ * struct bpfmap_meta - the shape every inner map of a map-of-maps must have
+ *
+ * Copied from the map given as inner_map_fd at creation, which may be
+ * closed afterwards.  max_entries counts only for array inner maps whose
+ * template lacks BPFMAP_F_INNER_MAP.
+ */
+struct bpfmap_meta {
+	u32 map_type;
+	u32 key_size;
+	u32 value_size;
+	u32 max_entries;
+	u32 map_flags;
+};
+
+/**
  * struct bpfmap_ops - what a map type implements
  *
  * Every callback is optional except alloc_check, alloc and free; a missing
@@ -95,6 +110,7 @@ struct bpfmap_ops {
  * @freeze_mutex: serialises FREEZE against itself
  * @free_work: runs ->free in process context after an RCU grace period
  * @name: NUL-terminated name
+ * @inner_meta: map-of-maps: the template of the inner maps
  */
 struct bpfmap {
 	const struct bpfmap_ops *ops;
@@ -111,6 +127,7 @@ struct bpfmap {
 	struct mutex freeze_mutex;
 	struct rcu_work free_work;
 	char name[BPFMAP_OBJ_NAME_LEN];
+	struct bpfmap_meta inner_meta;
 };
 
 #define BPFMAP_TYPE(type, ops) extern const struct bpfmap_ops ops;
@@ -122,6 +139,12 @@ static inline bool bpfmap_is_percpu(const struct bpfmap *map)
 	return map->map_type == BPFMAP_MAP_TYPE_PERCPU_ARRAY ||
 	       map->map_type == BPFMAP_MAP_TYPE_PERCPU_HASH ||
 	       map->map_type == BPFMAP_MAP_TYPE_LRU_PERCPU_HASH;
+}
+
+static inline bool bpfmap_is_map_of_maps(const struct bpfmap *map)
+{
+	return map->map_type == BPFMAP_MAP_TYPE_ARRAY_OF_MAPS ||
+	       map->map_type == BPFMAP_MAP_TYPE_HASH_OF_MAPS;
 }
 
 /* Bytes of one CPU's slot in the user per-CPU layout. */
@@ -173,6 +196,11 @@ int bpfmap_map_get_next_key(struct bpfmap *map, const void *key,
 int bpfmap_map_lookup_and_delete_elem(struct bpfmap *map, const void *key,
 				      void *value, u64 flags);
 void *bpfmap_map_lookup_ptr(struct bpfmap *map, const void *key);
+
+/* src/map_in_map.c: inner-map templates and references */
+int bpfmap_meta_init(struct bpfmap *outer, const struct bpfmap_map_create *attr);
+struct bpfmap *bpfmap_inner_get(struct bpfmap *outer, u32 ufd);
+u32 bpfmap_inner_id(struct bpfmap *inner);
 
 /* src/percpu_value.c: per-CPU values in the user layout */
 void bpfmap_percpu_copy_out(const struct bpfmap *map, void __percpu *pptr,

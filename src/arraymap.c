@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Copyright (C) 2026 The bpfmap authors. */
 /*
- * The array engine: BPFMAP_MAP_TYPE_ARRAY and BPFMAP_MAP_TYPE_PERCPU_ARRAY.
+ * The array engine: BPFMAP_MAP_TYPE_ARRAY, PERCPU_ARRAY and ARRAY_OF_MAPS.
  *
  * Every element exists from creation on and reads as zeroes until written;
  * keys are u32 indexes below max_entries.  ARRAY keeps all values in one
@@ -11,13 +11,19 @@
  * No locks: the element memory lives as long as the map, and a value is
  * copied in and out with plain memcpy, so a reader racing a writer may see
  * a mix of both values, as with the kernel's arrays.
+ *
+ * ARRAY_OF_MAPS keeps an RCU-published inner map pointer in each 8-byte
+ * slot of the value area; userspace writes an inner map fd and reads the
+ * inner map's id.
  */
 
 #include <linux/cpumask.h>
 #include <linux/nospec.h>
 #include <linux/percpu.h>
+#include <linux/rcupdate.h>
 #include <linux/sched.h>
 #include <linux/slab.h>
+#include <linux/spinlock.h>
 #include <linux/string.h>
 
 #include "bpfmap.h"
@@ -32,6 +38,8 @@
  * @elem_size: round_up(value_size, 8), the stride of @values
  * @values: ARRAY: max_entries * elem_size zeroed bytes
  * @pptrs: PERCPU_ARRAY: max_entries per-CPU areas of elem_size bytes
+ * @slots_lock: ARRAY_OF_MAPS: serialises writers of the slots in @values;
+ *	readers use RCU
  */
 struct bpfmap_array {
 	struct bpfmap map;
@@ -40,6 +48,7 @@ struct bpfmap_array {
 		u8 *values;
 		void __percpu **pptrs;
 	};
+	spinlock_t slots_lock;
 };
 
 static struct bpfmap_array *to_array(const struct bpfmap *map)
@@ -105,6 +114,15 @@ err_free:
 	return -ENOMEM;
 }
 
+/* The fd-holding array: values are u32 fds in, u32 ids out. */
+static int array_of_maps_alloc_check(const struct bpfmap_map_create *attr)
+{
+	if (attr->value_size != sizeof(u32) ||
+	    (attr->map_flags & (BPFMAP_F_RDONLY_PROG | BPFMAP_F_WRONLY_PROG)))
+		return -EINVAL;
+	return array_map_alloc_check(attr);
+}
+
 /* Called from MAP_CREATE after array_map_alloc_check() passed. */
 static struct bpfmap *array_map_alloc(const struct bpfmap_map_create *attr)
 {
@@ -137,6 +155,7 @@ static struct bpfmap *array_map_alloc(const struct bpfmap_map_create *attr)
 		if (err)
 			goto err_free_area;
 	}
+	spin_lock_init(&array->slots_lock);
 	return &array->map;
 
 err_free_area:
@@ -155,6 +174,42 @@ static void array_map_free(struct bpfmap *map)
 		array_free_percpu(array);
 	bpfmap_area_free(array->values);
 	kfree(array);
+}
+
+static struct bpfmap __rcu **array_slot(struct bpfmap_array *array, u32 index)
+{
+	return (struct bpfmap __rcu **)(array->values +
+					(size_t)index * array->elem_size);
+}
+
+static struct bpfmap *array_of_maps_alloc(const struct bpfmap_map_create *attr)
+{
+	struct bpfmap *map = array_map_alloc(attr);
+	int err;
+
+	if (IS_ERR(map))
+		return map;
+	err = bpfmap_meta_init(map, attr);
+	if (err) {
+		array_map_free(map);
+		return ERR_PTR(err);
+	}
+	return map;
+}
+
+/* Called from the free work: nobody can reach the slots any more. */
+static void array_of_maps_free(struct bpfmap *map)
+{
+	struct bpfmap_array *array = to_array(map);
+	struct bpfmap *inner;
+	u32 i;
+
+	for (i = 0; i < map->max_entries; i++) {
+		inner = rcu_dereference_protected(*array_slot(array, i), true);
+		if (inner)
+			bpfmap_put(inner);
+	}
+	array_map_free(map);
 }
 
 static u64 array_map_mem_usage(const struct bpfmap *map)
@@ -255,6 +310,92 @@ static int array_map_get_next_key(struct bpfmap *map, const void *key,
 	return 0;
 }
 
+/* Called from syscall: the inner map's id, ENOENT for an empty slot. */
+static int array_of_maps_lookup_elem(struct bpfmap *map, const void *key,
+				     void *value, u64 flags)
+{
+	struct bpfmap_array *array = to_array(map);
+	s64 index = array_index(map, key);
+	struct bpfmap *inner;
+	int err = 0;
+
+	if (index < 0)
+		return -ENOENT;
+	rcu_read_lock();
+	inner = rcu_dereference(*array_slot(array, index));
+	if (inner)
+		*(u32 *)value = bpfmap_inner_id(inner);
+	else
+		err = -ENOENT;
+	rcu_read_unlock();
+	return err;
+}
+
+/* Called under RCU from in-kernel users: the inner map itself. */
+static void *array_of_maps_lookup_ptr(struct bpfmap *map, const void *key)
+{
+	struct bpfmap_array *array = to_array(map);
+	s64 index = array_index(map, key);
+
+	return index < 0 ? NULL : rcu_dereference(*array_slot(array, index));
+}
+
+/* Put @inner (NULL: empty the slot) at @index; returns what was there. */
+static struct bpfmap *array_of_maps_swap(struct bpfmap_array *array,
+					 u32 index, struct bpfmap *inner)
+{
+	struct bpfmap *old;
+	unsigned long flags;
+
+	spin_lock_irqsave(&array->slots_lock, flags);
+	old = rcu_replace_pointer(*array_slot(array, index), inner,
+				  lockdep_is_held(&array->slots_lock));
+	spin_unlock_irqrestore(&array->slots_lock, flags);
+	return old;
+}
+
+/*
+ * Called from syscall, in process context (@value is an fd).  Only
+ * BPFMAP_ANY.  The replaced inner map's reference is dropped at once; its
+ * memory lives on until RCU readers are done with it.
+ */
+static int array_of_maps_update_elem(struct bpfmap *map, const void *key,
+				     const void *value, u64 flags)
+{
+	struct bpfmap_array *array = to_array(map);
+	struct bpfmap *inner, *old;
+	s64 index;
+
+	if (flags != BPFMAP_ANY)
+		return -EINVAL;
+	index = array_index(map, key);
+	if (index < 0)
+		return -E2BIG;
+	inner = bpfmap_inner_get(map, *(const u32 *)value);
+	if (IS_ERR(inner))
+		return PTR_ERR(inner);
+	old = array_of_maps_swap(array, index, inner);
+	if (old)
+		bpfmap_put(old);
+	return 0;
+}
+
+/* Called from syscall or in-kernel users; any context. */
+static int array_of_maps_delete_elem(struct bpfmap *map, const void *key)
+{
+	struct bpfmap_array *array = to_array(map);
+	s64 index = array_index(map, key);
+	struct bpfmap *old;
+
+	if (index < 0)
+		return -E2BIG;
+	old = array_of_maps_swap(array, index, NULL);
+	if (!old)
+		return -ENOENT;
+	bpfmap_put(old);
+	return 0;
+}
+
 /*
  * Called from syscall or in-kernel users; any context.  Without a CPU flag
  * @value gets one round_up(value_size, 8) slot per possible CPU.
@@ -320,6 +461,20 @@ const struct bpfmap_ops percpu_array_map_ops = {
 	.lookup_ptr = percpu_array_map_lookup_ptr,
 	.update_elem = percpu_array_map_update_elem,
 	.delete_elem = array_map_delete_elem,
+	.get_next_key = array_map_get_next_key,
+	.lookup_batch = bpfmap_generic_lookup_batch,
+	.update_batch = bpfmap_generic_update_batch,
+	.mem_usage = array_map_mem_usage,
+};
+
+const struct bpfmap_ops array_of_maps_map_ops = {
+	.alloc_check = array_of_maps_alloc_check,
+	.alloc = array_of_maps_alloc,
+	.free = array_of_maps_free,
+	.lookup_elem = array_of_maps_lookup_elem,
+	.lookup_ptr = array_of_maps_lookup_ptr,
+	.update_elem = array_of_maps_update_elem,
+	.delete_elem = array_of_maps_delete_elem,
 	.get_next_key = array_map_get_next_key,
 	.lookup_batch = bpfmap_generic_lookup_batch,
 	.update_batch = bpfmap_generic_update_batch,

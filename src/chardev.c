@@ -22,6 +22,7 @@
 #include <linux/miscdevice.h>
 #include <linux/module.h>
 #include <linux/nospec.h>
+#include <linux/rcupdate.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 
@@ -94,6 +95,16 @@ static bool fd_can_read(const struct fd *f)
 static bool fd_can_write(const struct fd *f)
 {
 	return f->file->f_mode & FMODE_WRITE;
+}
+
+/*
+ * After a syscall replaced or removed inner maps of a map-of-maps, wait
+ * until no in-kernel reader can still use the old ones, as bpf(2) does.
+ */
+static void wait_for_inner_readers(struct bpfmap *map)
+{
+	if (bpfmap_is_map_of_maps(map))
+		synchronize_rcu();
 }
 
 /* Called from the MAP_CREATE ioctl. */
@@ -196,6 +207,8 @@ static int cmd_update_elem(void *buf, void __user *ubuf, u32 usize)
 	    copy_from_user(st.value, u64_to_user_ptr(cmd->value), value_size))
 		goto out_release;
 	err = __bpfmap_map_update_elem(map, st.key, st.value, cmd->flags);
+	if (!err)
+		wait_for_inner_readers(map);
 out_release:
 	stage_release(&st);
 out_write_end:
@@ -229,6 +242,8 @@ static int cmd_delete_elem(void *buf, void __user *ubuf, u32 usize)
 	if (copy_from_user(st.key, u64_to_user_ptr(cmd->key), map->key_size))
 		goto out_release;
 	err = bpfmap_map_delete_elem(map, st.key);
+	if (!err)
+		wait_for_inner_readers(map);
 out_release:
 	stage_release(&st);
 out_write_end:
@@ -385,8 +400,12 @@ static int cmd_batch(void *buf, void __user *ubuf, u32 usize, u32 nr)
 			err = map->ops->delete_batch(map, cmd, ubuf);
 		break;
 	}
-	if (write)
+	if (write) {
+		/* Even a batch that failed part-way may have changed slots. */
+		if (err != -ENOTSUPP)
+			wait_for_inner_readers(map);
 		bpfmap_write_end(map);
+	}
 out_fdput:
 	fdput(f);
 	return err;

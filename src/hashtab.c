@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Copyright (C) 2026 The bpfmap authors. */
 /*
- * The hash engine: BPFMAP_MAP_TYPE_HASH, PERCPU_HASH, LRU_HASH and
- * LRU_PERCPU_HASH, each with its own ops table at the bottom of this file.
+ * The hash engine: BPFMAP_MAP_TYPE_HASH, PERCPU_HASH, LRU_HASH,
+ * LRU_PERCPU_HASH and HASH_OF_MAPS, each with its own ops table at the
+ * bottom of this file.  A HASH_OF_MAPS element holds a counted pointer to
+ * its inner map; userspace writes an inner map fd and reads its id.
  *
  * Buckets are hlist_nulls lists whose end marker carries the bucket index.
  * Lookups take no lock, only RCU: elements are recycled at once (the
@@ -171,6 +173,17 @@ static bool htab_is_percpu(const struct bpfmap_htab *htab)
 	return type_is_percpu(htab->map.map_type);
 }
 
+static bool htab_is_of_maps(const struct bpfmap_htab *htab)
+{
+	return htab->map.map_type == BPFMAP_MAP_TYPE_HASH_OF_MAPS;
+}
+
+/* Bytes an element stores: the inner map pointer for HASH_OF_MAPS. */
+static u32 htab_stored_size(const struct bpfmap_htab *htab)
+{
+	return htab_is_of_maps(htab) ? sizeof(void *) : htab->map.value_size;
+}
+
 static bool htab_is_prealloc(const struct bpfmap_htab *htab)
 {
 	return !(htab->map.map_flags & BPFMAP_F_NO_PREALLOC);
@@ -191,6 +204,25 @@ static void __percpu *elem_pptr(const struct bpfmap_htab *htab,
 				struct htab_elem *l)
 {
 	return *(void __percpu **)elem_value(htab, l);
+}
+
+static struct bpfmap *elem_inner(const struct bpfmap_htab *htab,
+				 struct htab_elem *l)
+{
+	return READ_ONCE(*(struct bpfmap **)elem_value(htab, l));
+}
+
+/* The user's view of a value: HASH_OF_MAPS shows the inner map's id. */
+static void elem_copy_value(struct bpfmap_htab *htab, struct htab_elem *l,
+			    void *value, u64 flags)
+{
+	if (htab_is_percpu(htab))
+		bpfmap_percpu_copy_out(&htab->map, elem_pptr(htab, l), value,
+				       flags);
+	else if (htab_is_of_maps(htab))
+		*(u32 *)value = bpfmap_inner_id(elem_inner(htab, l));
+	else
+		memcpy(value, elem_value(htab, l), htab->map.value_size);
 }
 
 static void elem_set_pptr(const struct bpfmap_htab *htab, struct htab_elem *l,
@@ -385,6 +417,8 @@ static void count_dec(struct bpfmap_htab *htab)
  */
 static void elem_release(struct bpfmap_htab *htab, struct htab_elem *l)
 {
+	if (htab_is_of_maps(htab))
+		bpfmap_put(elem_inner(htab, l));
 	if (htab_is_lru(htab)) {
 		bpfmap_lru_push_free(&htab->lru, &l->lru_node);
 	} else if (htab_is_prealloc(htab)) {
@@ -404,7 +438,7 @@ static void elem_fill(struct bpfmap_htab *htab, struct htab_elem *l,
 		bpfmap_percpu_copy_in(&htab->map, elem_pptr(htab, l), value,
 				      flags, true);
 	else
-		memcpy(elem_value(htab, l), value, htab->map.value_size);
+		memcpy(elem_value(htab, l), value, htab_stored_size(htab));
 }
 
 /* ---- element operations ---- */
@@ -420,12 +454,10 @@ static int htab_map_lookup_elem(struct bpfmap *map, const void *key,
 
 	rcu_read_lock();
 	l = lookup_elem(htab, htab_bucket(htab, hash), hash, key);
-	if (!l)
-		err = -ENOENT;
-	else if (htab_is_percpu(htab))
-		bpfmap_percpu_copy_out(map, elem_pptr(htab, l), value, flags);
+	if (l)
+		elem_copy_value(htab, l, value, flags);
 	else
-		memcpy(value, elem_value(htab, l), map->value_size);
+		err = -ENOENT;
 	rcu_read_unlock();
 	return err;
 }
@@ -448,6 +480,8 @@ static void *htab_map_lookup_ptr(struct bpfmap *map, const void *key)
 		bpfmap_lru_node_set_ref(&l->lru_node);
 	if (htab_is_percpu(htab))
 		return this_cpu_ptr(elem_pptr(htab, l));
+	if (htab_is_of_maps(htab))
+		return elem_inner(htab, l);
 	return elem_value(htab, l);
 }
 
@@ -485,6 +519,7 @@ static int htab_update(struct bpfmap_htab *htab, const void *key,
 	u32 hash = htab_hash(htab, key), op = update_op(flags);
 	struct htab_bucket *b = htab_bucket(htab, hash);
 	struct htab_elem *new = NULL, *old, *gone = NULL;
+	struct bpfmap *old_inner = NULL;
 	unsigned long irqflags;
 	int err;
 
@@ -530,6 +565,8 @@ again:
 	new = NULL;
 	if (old) {
 		hlist_nulls_del_rcu(&old->hash_node);
+		if (htab_is_of_maps(htab))
+			old_inner = elem_inner(htab, old);
 		if (htab_has_extra_elems(htab))
 			*this_cpu_ptr(htab->extra_elems) = old;
 		else if (prealloc)
@@ -540,6 +577,8 @@ again:
 out_unlock:
 	raw_spin_unlock(&b->lock);
 	htab_guard_exit(htab, hash, irqflags);
+	if (old_inner)
+		bpfmap_put(old_inner);
 	if (gone)
 		elem_free_deferred(htab, gone);
 out_free:
@@ -565,6 +604,27 @@ static int htab_percpu_map_update_elem(struct bpfmap *map, const void *key,
 	if ((flags & BPFMAP_F_LOCK) || (u32)flags > BPFMAP_F_ALL_CPUS)
 		return -EINVAL;
 	return htab_update(to_htab(map), key, value, flags);
+}
+
+/*
+ * Called from syscall, in process context (@value is an inner map fd).
+ * ANY, NOEXIST or EXIST; the element holds a reference on its inner map.
+ */
+static int htab_of_maps_update_elem(struct bpfmap *map, const void *key,
+				    const void *value, u64 flags)
+{
+	struct bpfmap *inner;
+	int err;
+
+	/* As bpf(2): the fd is resolved before the flags are looked at. */
+	inner = bpfmap_inner_get(map, *(const u32 *)value);
+	if (IS_ERR(inner))
+		return PTR_ERR(inner);
+	err = flags > BPFMAP_EXIST ? -EINVAL :
+	      htab_update(to_htab(map), key, &inner, flags);
+	if (err)
+		bpfmap_put(inner);
+	return err;
 }
 
 /*
@@ -673,12 +733,8 @@ static int htab_remove(struct bpfmap_htab *htab, const void *key, void *value)
 	raw_spin_lock(&b->lock);
 	l = lookup_elem(htab, b, hash, key);
 	if (l) {
-		if (value && htab_is_percpu(htab))
-			bpfmap_percpu_copy_out(&htab->map, elem_pptr(htab, l),
-					       value, 0);
-		else if (value)
-			memcpy(value, elem_value(htab, l),
-			       htab->map.value_size);
+		if (value)
+			elem_copy_value(htab, l, value, 0);
 		hlist_nulls_del_rcu(&l->hash_node);
 	}
 	raw_spin_unlock(&b->lock);
@@ -824,14 +880,8 @@ alloc:
 		gone = NULL;
 		hlist_nulls_for_each_entry_safe(l, n, &b->head, hash_node) {
 			memcpy(keys + (size_t)i * key_size, l->key, key_size);
-			if (htab_is_percpu(htab))
-				bpfmap_percpu_copy_out(map, elem_pptr(htab, l),
-						       values +
-						       (size_t)i * value_size,
-						       flags);
-			else
-				memcpy(values + (size_t)i * value_size,
-				       elem_value(htab, l), value_size);
+			elem_copy_value(htab, l, values + (size_t)i * value_size,
+					flags);
 			if (do_delete) {
 				hlist_nulls_del_rcu(&l->hash_node);
 				l->fnode.next = gone;
@@ -1056,6 +1106,13 @@ err_free_pptrs:
 	return err;
 }
 
+static int htab_of_maps_alloc_check(const struct bpfmap_map_create *attr)
+{
+	if (attr->value_size != sizeof(u32))
+		return -EINVAL;
+	return htab_map_alloc_check(attr);
+}
+
 /* Called from MAP_CREATE after htab_map_alloc_check() passed. */
 static struct bpfmap *htab_map_alloc(const struct bpfmap_map_create *attr)
 {
@@ -1121,6 +1178,19 @@ err_free_htab:
 	return ERR_PTR(err);
 }
 
+/* HASH_OF_MAPS: drop the inner maps of every linked element. */
+static void htab_put_inner_maps(struct bpfmap_htab *htab)
+{
+	struct hlist_nulls_node *n;
+	struct htab_elem *l;
+	u32 i;
+
+	for (i = 0; i < htab->n_buckets; i++)
+		hlist_nulls_for_each_entry_rcu(l, n, &htab->buckets[i].head,
+					       hash_node)
+			bpfmap_put(elem_inner(htab, l));
+}
+
 /* BPFMAP_F_NO_PREALLOC: free what is still linked; no reader is left. */
 static void htab_free_linked(struct bpfmap_htab *htab)
 {
@@ -1146,6 +1216,8 @@ static void htab_map_free(struct bpfmap *map)
 {
 	struct bpfmap_htab *htab = to_htab(map);
 
+	if (htab_is_of_maps(htab))
+		htab_put_inner_maps(htab);
 	if (htab_is_prealloc(htab)) {
 		if (htab_is_lru(htab)) {
 			bpfmap_lru_destroy(&htab->lru);
@@ -1196,6 +1268,37 @@ const struct bpfmap_ops htab_map_ops = {
 	.delete_elem = htab_map_delete_elem,
 	.get_next_key = htab_map_get_next_key,
 	.lookup_and_delete_elem = htab_map_lookup_and_delete_elem,
+	.lookup_batch = htab_map_lookup_batch,
+	.lookup_and_delete_batch = htab_map_lookup_and_delete_batch,
+	.update_batch = bpfmap_generic_update_batch,
+	.delete_batch = bpfmap_generic_delete_batch,
+	.mem_usage = htab_map_mem_usage,
+};
+
+static struct bpfmap *htab_of_maps_alloc(const struct bpfmap_map_create *attr)
+{
+	struct bpfmap *map = htab_map_alloc(attr);
+	int err;
+
+	if (IS_ERR(map))
+		return map;
+	err = bpfmap_meta_init(map, attr);
+	if (err) {
+		htab_map_free(map);
+		return ERR_PTR(err);
+	}
+	return map;
+}
+
+const struct bpfmap_ops htab_of_maps_map_ops = {
+	.alloc_check = htab_of_maps_alloc_check,
+	.alloc = htab_of_maps_alloc,
+	.free = htab_map_free,
+	.lookup_elem = htab_map_lookup_elem,
+	.lookup_ptr = htab_map_lookup_ptr,
+	.update_elem = htab_of_maps_update_elem,
+	.delete_elem = htab_map_delete_elem,
+	.get_next_key = htab_map_get_next_key,
 	.lookup_batch = htab_map_lookup_batch,
 	.lookup_and_delete_batch = htab_map_lookup_and_delete_batch,
 	.update_batch = bpfmap_generic_update_batch,

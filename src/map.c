@@ -44,6 +44,9 @@ static u32 bpfmap_next_id;
 /* Runs the deferred frees; destroyed (drained) at module exit. */
 static struct workqueue_struct *bpfmap_free_wq;
 
+/* Maps created and not yet freed, so that module exit can wait for them. */
+static atomic_t bpfmap_nr_maps = ATOMIC_INIT(0);
+
 static const struct file_operations bpfmap_map_fops;
 
 void *bpfmap_area_alloc(u64 size, int numa_node)
@@ -136,6 +139,7 @@ struct bpfmap *bpfmap_create(const struct bpfmap_map_create *attr)
 	if (IS_ERR(map))
 		return map;
 	map->ops = ops;
+	atomic_inc(&bpfmap_nr_maps);
 	refcount_set(&map->refcnt, 1);
 	atomic_set(&map->writers, 0);
 	mutex_init(&map->freeze_mutex);
@@ -150,6 +154,7 @@ struct bpfmap *bpfmap_create(const struct bpfmap_map_create *attr)
 err_free:
 	mutex_destroy(&map->freeze_mutex);
 	ops->free(map);
+	atomic_dec(&bpfmap_nr_maps);
 	return ERR_PTR(err);
 }
 EXPORT_SYMBOL_IF_KUNIT(bpfmap_create);
@@ -167,6 +172,7 @@ static void bpfmap_free_deferred(struct work_struct *work)
 	pr_debug("map %u freed\n", map->id);
 	mutex_destroy(&map->freeze_mutex);
 	map->ops->free(map);
+	atomic_dec(&bpfmap_nr_maps);
 }
 
 /**
@@ -338,12 +344,16 @@ int bpfmap_init_ids(void)
 
 /*
  * Called at module exit, when no fd can exist any more (each holds a module
- * reference): wait for the pending RCU callbacks that queue the frees, then
- * drain and destroy the queue.
+ * reference).  A freed outer map drops its inner maps, whose frees wait
+ * for another grace period: so wait for RCU callbacks and the queue in
+ * turn until every map is gone, then destroy the queue.
  */
 void bpfmap_uninit_ids(void)
 {
-	rcu_barrier();
+	do {
+		rcu_barrier();
+		flush_workqueue(bpfmap_free_wq);
+	} while (atomic_read(&bpfmap_nr_maps));
 	destroy_workqueue(bpfmap_free_wq);
 	WARN_ON(!xa_empty(&bpfmap_ids));
 }

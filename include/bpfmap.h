@@ -201,6 +201,10 @@ void *bpfmap_map_lookup_ptr(struct bpfmap *map, const void *key);
 int bpfmap_meta_init(struct bpfmap *outer, const struct bpfmap_map_create *attr);
 struct bpfmap *bpfmap_inner_get(struct bpfmap *outer, u32 ufd);
 u32 bpfmap_inner_id(struct bpfmap *inner);
+#if IS_ENABLED(CONFIG_KUNIT)
+bool bpfmap_meta_equal(const struct bpfmap_meta *meta,
+		       const struct bpfmap *map);
+#endif
 
 /* src/percpu_value.c: per-CPU values in the user layout */
 void bpfmap_percpu_copy_out(const struct bpfmap *map, void __percpu *pptr,

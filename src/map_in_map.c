@@ -12,6 +12,8 @@
 #include <linux/file.h>
 #include <linux/fs.h>
 
+#include <kunit/visibility.h>
+
 #include "bpfmap.h"
 
 /**
@@ -46,8 +48,9 @@ out:
 	return err;
 }
 
-static bool meta_equal(const struct bpfmap_meta *meta,
-		       const struct bpfmap *map)
+/* Whether @map fits the template @meta. */
+VISIBLE_IF_KUNIT bool bpfmap_meta_equal(const struct bpfmap_meta *meta,
+					const struct bpfmap *map)
 {
 	bool array = meta->map_type == BPFMAP_MAP_TYPE_ARRAY ||
 		     meta->map_type == BPFMAP_MAP_TYPE_PERCPU_ARRAY;
@@ -61,6 +64,7 @@ static bool meta_equal(const struct bpfmap_meta *meta,
 		return map->max_entries == meta->max_entries;
 	return true;
 }
+EXPORT_SYMBOL_IF_KUNIT(bpfmap_meta_equal);
 
 /**
  * bpfmap_inner_get - the map behind a user's inner map fd, referenced
@@ -80,7 +84,7 @@ struct bpfmap *bpfmap_inner_get(struct bpfmap *outer, u32 ufd)
 	if (!f.file)
 		return ERR_PTR(-EBADF);
 	inner = bpfmap_from_file(f.file);
-	if (!inner || !meta_equal(&outer->inner_meta, inner))
+	if (!inner || !bpfmap_meta_equal(&outer->inner_meta, inner))
 		inner = ERR_PTR(-EINVAL);
 	else
 		bpfmap_get(inner);

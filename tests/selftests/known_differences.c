@@ -1,0 +1,257 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Copyright (C) 2026 The bpfmap authors. */
+/*
+ * The one table of expectations that are not upstream v7.0 bpf(2).
+ *
+ * The tests expect the v7.0 behaviour described in map-semantics.md.  A
+ * row is needed when
+ *  - the reference kernel of the test VM (6.1) behaves differently: the
+ *    row is for BPFMAP_BACKEND_KERNEL and says from which version on the
+ *    kernel behaves as v7.0, so the table stays right on newer kernels;
+ *  - or the ioctl ABI of /dev/bpfmap necessarily differs from bpf(2): the
+ *    row is for BPFMAP_BACKEND_DEV.
+ * A row never makes a case pass whatever happens: it states the one
+ * result the other backend must give, and the test asserts it.
+ */
+#include <errno.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/utsname.h>
+
+#include "known_differences.h"
+
+const struct known_difference known_differences[] = {
+	{
+		.name = "unknown_command",
+		.backend = BPFMAP_BACKEND_DEV,
+		.expect = ENOTTY,
+		.reason = "an ioctl number that is not a bpfmap command is ENOTTY (Documentation/driver-api/ioctl.rst); bpf(2) says EINVAL for an unknown cmd",
+	},
+	{
+		.name = "info_closed_fd",
+		.backend = BPFMAP_BACKEND_DEV,
+		.expect = EBADF,
+		.reason = "uapi/linux/bpfmap.h gives EBADF for a map_fd that is not open, for every command; bpf(2) OBJ_GET_INFO_BY_FD alone says EBADFD",
+	},
+	{
+		.name = "second_freeze",
+		.backend = BPFMAP_BACKEND_KERNEL,
+		.before = KV(6, 18),
+		.expect = EBUSY,
+		.reason = "6.1 map_freeze() has no write-mode check, so a frozen map reaches the frozen test (EBUSY); newer kernels check write mode first and a frozen map has none (EPERM). 6.18 is the first version seen to do so, the exact one is not established",
+	},
+	{
+		.name = "freeze_through_rdonly_fd",
+		.backend = BPFMAP_BACKEND_KERNEL,
+		.before = KV(6, 18),
+		.expect = 0,
+		.reason = "6.1 map_freeze() does not check the fd's write mode; newer kernels give EPERM. 6.18 is the first version seen to do so, the exact one is not established",
+	},
+	{
+		.name = "percpu_update_stores_slot_padding",
+		.backend = BPFMAP_BACKEND_KERNEL,
+		.before = KV(7, 0),
+		.expect = 1,
+		.reason = "property (1: padding bytes written by an update are read back): before 7.0 a per-CPU update copies round_up(value_size, 8) bytes per slot, 7.0 copies value_size and the padding stays zero",
+	},
+	{
+		.name = "lookup_bad_flags_on_closed_fd",
+		.backend = BPFMAP_BACKEND_KERNEL,
+		.before = KV(6, 19),
+		.expect = EINVAL,
+		.reason = "before 6.19 map_lookup_elem() rejects flags & ~BPF_F_LOCK before it resolves the fd; 6.19 moved the check after it (bpf_map_check_op_flags)",
+	},
+	{
+		.name = "percpu_array_update_noexist_exist_flags",
+		.backend = BPFMAP_BACKEND_KERNEL,
+		.before = KV(7, 0),
+		.expect = EINVAL,
+		.reason = "before 7.0 bpf_percpu_array_update() rejects flags > BPF_EXIST; 7.0 accepts any low word <= BPF_F_ALL_CPUS and only an exact BPF_NOEXIST gives EEXIST",
+	},
+	{
+		.name = "percpu_lookup_f_cpu",
+		.backend = BPFMAP_BACKEND_KERNEL,
+		.before = KV(7, 0),
+		.expect = EINVAL,
+		.reason = "BPF_F_CPU is new in 7.0; older map_lookup_elem() rejects any flag but BPF_F_LOCK",
+	},
+	{
+		.name = "percpu_lookup_f_cpu_out_of_range",
+		.backend = BPFMAP_BACKEND_KERNEL,
+		.before = KV(7, 0),
+		.expect = EINVAL,
+		.reason = "ERANGE for a cpu that is not possible is new in 7.0; older kernels reject BPF_F_CPU itself",
+	},
+	{
+		.name = "percpu_update_f_cpu",
+		.backend = BPFMAP_BACKEND_KERNEL,
+		.before = KV(7, 0),
+		.expect = EINVAL,
+		.reason = "BPF_F_CPU is new in 7.0; older bpf_percpu_array_update() rejects flags > BPF_EXIST",
+	},
+	{
+		.name = "percpu_update_f_all_cpus",
+		.backend = BPFMAP_BACKEND_KERNEL,
+		.before = KV(7, 0),
+		.expect = EINVAL,
+		.reason = "BPF_F_ALL_CPUS is new in 7.0; older bpf_percpu_array_update() rejects flags > BPF_EXIST",
+	},
+	{
+		.name = "percpu_update_f_cpu_out_of_range",
+		.backend = BPFMAP_BACKEND_KERNEL,
+		.before = KV(7, 0),
+		.expect = EINVAL,
+		.reason = "ERANGE for a cpu that is not possible is new in 7.0; older kernels reject BPF_F_CPU itself",
+	},
+	/* hash_map.c: PERCPU_HASH and LRU_PERCPU_HASH */
+	{
+		.name = "percpu_hash_update_f_cpu",
+		.backend = BPFMAP_BACKEND_KERNEL,
+		.before = KV(7, 0),
+		.expect = EINVAL,
+		.reason = "BPF_F_CPU is new in 7.0; older htab_percpu_map_update_elem() and htab_lru_percpu_map_update_elem() reject flags > BPF_EXIST",
+	},
+	{
+		.name = "percpu_hash_update_f_all_cpus",
+		.backend = BPFMAP_BACKEND_KERNEL,
+		.before = KV(7, 0),
+		.expect = EINVAL,
+		.reason = "BPF_F_ALL_CPUS is new in 7.0; older per-CPU hash updates reject flags > BPF_EXIST",
+	},
+	{
+		.name = "percpu_hash_update_f_cpu_out_of_range",
+		.backend = BPFMAP_BACKEND_KERNEL,
+		.before = KV(7, 0),
+		.expect = EINVAL,
+		.reason = "ERANGE for a cpu that is not possible is new in 7.0; older per-CPU hash updates reject BPF_F_CPU itself",
+	},
+	{
+		.name = "percpu_hash_update_f_cpu_noexist_on_existing",
+		.backend = BPFMAP_BACKEND_DEV,
+		.expect = EEXIST,
+		.reason = "deliberate: bpfmap honours BPF_NOEXIST combined with BPF_F_CPU; 7.0 compares the whole flags word with BPF_NOEXIST, so the combination acts as BPF_ANY and overwrites (map-semantics.md 4.4)",
+	},
+	{
+		.name = "percpu_hash_update_f_cpu_noexist_on_existing",
+		.backend = BPFMAP_BACKEND_KERNEL,
+		.before = KV(7, 0),
+		.expect = EINVAL,
+		.reason = "BPF_F_CPU is new in 7.0; older per-CPU hash updates reject flags > BPF_EXIST",
+	},
+	{
+		.name = "percpu_hash_update_f_cpu_exist_on_missing",
+		.backend = BPFMAP_BACKEND_DEV,
+		.expect = ENOENT,
+		.reason = "deliberate: bpfmap honours BPF_EXIST combined with BPF_F_CPU; 7.0 compares the whole flags word with BPF_EXIST, so the combination acts as BPF_ANY and creates the key (map-semantics.md 4.4)",
+	},
+	{
+		.name = "percpu_hash_update_f_cpu_exist_on_missing",
+		.backend = BPFMAP_BACKEND_KERNEL,
+		.before = KV(7, 0),
+		.expect = EINVAL,
+		.reason = "BPF_F_CPU is new in 7.0; older per-CPU hash updates reject flags > BPF_EXIST",
+	},
+	{
+		.name = "percpu_hash_f_cpu_create_zeroes_other_slots",
+		.backend = BPFMAP_BACKEND_DEV,
+		.expect = 1,
+		.reason = "property (1: a per-CPU hash element created by a BPF_F_CPU update reads zero on every other CPU): bpfmap zeroes them; 7.0 initialises only the named CPU's slot, so recycled element memory keeps a deleted key's values (map-semantics.md 4.4)",
+	},
+	/* lru_map.c */
+	{
+		.name = "lru_update_of_existing_key_evicts",
+		.backend = BPFMAP_BACKEND_DEV,
+		.expect = 0,
+		.reason = "deliberate, property (1: an update of a key that is in the map can evict keys, that key included): the kernel takes a free node before it looks the key up, and getting one may shrink the LRU; bpfmap takes a node for an existing key only when one is free without evicting, else updates in place",
+	},
+	{
+		.name = "lru_sanity3_referenced_survivors",
+		.backend = BPFMAP_BACKEND_KERNEL,
+		.before = KV(6, 17),
+		.expect = 0,
+		.reason = "property (how many referenced keys survive test_lru_sanity3's refill): before the June-2025 change (bpf-next, so 6.17 by our reading; 6.18 is the first version seen with it) the common LRU's target_free is 128 whatever the map size, so a refill of a map of at most 128 entries shrinks by 128 and evicts every key after the active list rotated them all to inactive; since then target_free is clamp(max_entries / ncpus / 2, 1, 128) and only the unreferenced keys go",
+	},
+	/* batch_ops.c: the CPU flags in elem_flags of the batch commands */
+	{
+		.name = "percpu_update_batch_f_cpu",
+		.backend = BPFMAP_BACKEND_KERNEL,
+		.before = KV(7, 0),
+		.expect = EINVAL,
+		.reason = "BPF_F_CPU is new in 7.0; older generic_map_update_batch() rejects any elem_flags but BPF_F_LOCK",
+	},
+	{
+		.name = "percpu_update_batch_f_all_cpus",
+		.backend = BPFMAP_BACKEND_KERNEL,
+		.before = KV(7, 0),
+		.expect = EINVAL,
+		.reason = "BPF_F_ALL_CPUS is new in 7.0; older generic_map_update_batch() rejects any elem_flags but BPF_F_LOCK",
+	},
+	{
+		.name = "percpu_update_batch_f_cpu_out_of_range",
+		.backend = BPFMAP_BACKEND_KERNEL,
+		.before = KV(7, 0),
+		.expect = EINVAL,
+		.reason = "ERANGE for a cpu that is not possible is new in 7.0; older generic_map_update_batch() rejects BPF_F_CPU itself",
+	},
+	{
+		.name = "percpu_lookup_batch_f_cpu",
+		.backend = BPFMAP_BACKEND_KERNEL,
+		.before = KV(7, 0),
+		.expect = EINVAL,
+		.reason = "BPF_F_CPU is new in 7.0; older generic_map_lookup_batch() and the hash batch walker reject any elem_flags but BPF_F_LOCK",
+	},
+	{
+		.name = "percpu_lookup_batch_f_cpu_out_of_range",
+		.backend = BPFMAP_BACKEND_KERNEL,
+		.before = KV(7, 0),
+		.expect = EINVAL,
+		.reason = "ERANGE for a cpu that is not possible is new in 7.0; older lookup batches reject BPF_F_CPU itself",
+	},
+};
+
+const size_t nr_known_differences =
+	sizeof(known_differences) / sizeof(known_differences[0]);
+
+unsigned int running_kernel_version(void)
+{
+	static unsigned int version;
+	unsigned int major = 0, minor = 0;
+	struct utsname u;
+
+	if (version)
+		return version;
+	if (uname(&u) || sscanf(u.release, "%u.%u", &major, &minor) != 2)
+		return 0;
+	version = KV(major, minor);
+	return version;
+}
+
+static bool row_applies(const struct known_difference *row,
+			enum bpfmap_backend backend)
+{
+	if (row->backend != backend)
+		return false;
+	if (backend == BPFMAP_BACKEND_KERNEL && row->before &&
+	    running_kernel_version() >= row->before)
+		return false;
+	return true;
+}
+
+int expect_result(const char *case_name, int default_result)
+{
+	enum bpfmap_backend backend = bpfmap_backend_current();
+	size_t i;
+
+	for (i = 0; i < nr_known_differences; i++) {
+		const struct known_difference *row = &known_differences[i];
+
+		if (strcmp(row->name, case_name) || !row_applies(row, backend))
+			continue;
+		fprintf(stderr, "# known difference %s on %s: expecting %d instead of %d (%s)\n",
+			case_name, bpfmap_backend_name(backend), row->expect,
+			default_result, row->reason);
+		return row->expect;
+	}
+	return default_result;
+}

@@ -1,0 +1,128 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# `make bench`: bench_maps in one QEMU boot of Debian's stock kernel
+# (tests/vm/debian-kernel.sh), -smp 2, TCG, 1 GiB.  Builds bpfmap.ko
+# against that kernel's headers, the tools and the bench, boots an initramfs
+# whose /init (guest-bench.sh) loads the module and runs the bench, then
+# prints the table from the console.  Console, table and JSON are saved
+# under $BPFMAP_CACHE/logs/bench-<date>/.
+#
+# usage: tools/bench/run-bench.sh [BENCH_MAPS_ARGS...]
+#        (default: -r 11 -d 0.1; e.g. -q for a quick smoke run)
+# env:   BPFMAP_BENCH_MODULE: a bpfmap.ko already built for the stock kernel
+#        to measure instead of building this tree's (A/B of module versions)
+# Exit status: 0 when the bench ran and no case failed.
+set -euo pipefail
+
+bench_here=$(cd "$(dirname "$0")" && pwd)
+. "$bench_here/../../tests/vm/lib.sh"
+
+say() { printf '[bench] %s\n' "$*" >&2; }
+
+if [ "$#" -eq 0 ]; then
+	set -- -r 11 -d 0.1
+fi
+bench_args="$*"
+
+"$vm_here/install-deps.sh"
+
+kernel= kdir= release=
+while IFS='=' read -r key value; do
+	case "$key" in
+	KERNEL) kernel=$value ;;
+	KDIR) kdir=$value ;;
+	RELEASE) release=$value ;;
+	esac
+done < <("$vm_here/debian-kernel.sh")
+[ -f "$kernel" ] && [ -d "$kdir" ] || { say "debian-kernel.sh failed"; exit 1; }
+
+# The module is built in a private copy of its sources under the cache, so
+# a build of the tree against another kernel (make check builds against a
+# debug kernel) cannot race with this one or leave objects it would link.
+# bpfmap_kunit.ko is built only for a kernel with KUnit; the stock one has
+# none, so only bpfmap.ko goes into the VM.
+build=$vm_cache/bench-build
+module=${BPFMAP_BENCH_MODULE:-$build/bpfmap.ko}
+built_for() { modinfo -F vermagic "$module" 2>/dev/null | cut -d' ' -f1; }
+if [ -n "${BPFMAP_BENCH_MODULE:-}" ]; then
+	say "using the prebuilt $module"
+else
+	say "building bpfmap.ko for $release in $build"
+	mkdir -p "$build"
+	exec 8>"$vm_cache/.lock-bench-build"
+	flock 8
+	# Sources only; objects in $build survive for an incremental build.
+	rsync -a --delete --exclude='*.o' --exclude='*.ko' --exclude='*.mod' \
+		--exclude='*.mod.c' --exclude='.*.cmd' --exclude='.*.d' \
+		--exclude=modules.order --exclude=Module.symvers \
+		--exclude=/tests/selftests/ --exclude=/tests/vm/ \
+		--include='/Kbuild' --include='/Makefile' --include='/src/***' \
+		--include='/include/***' --include='/uapi/***' \
+		--include='/tests/' --include='/tests/kunit/***' --exclude='*' \
+		"$vm_root/" "$build/"
+	if [ -f "$module" ] && [ "$(built_for)" != "$release" ]; then
+		make -s -C "$kdir" M="$build" clean >&2
+	fi
+	make -s -C "$build" module KDIR="$kdir" >&2
+	flock -u 8
+fi
+if [ "$(built_for)" != "$release" ]; then
+	say "$module is not built for $release"
+	exit 1
+fi
+say "building tools and bench_maps"
+make -s -C "$vm_root" tools >&2
+make -s -C "$bench_here" >&2
+
+stamp=$(date +%Y%m%d-%H%M%S)
+logdir=$vm_cache/logs/bench-$stamp
+mkdir -p "$logdir"
+stage=$(mktemp -d)
+initrd=$stage.cpio.gz
+trap 'rm -rf "$stage" "$initrd"' EXIT
+
+vm_initramfs_begin "$stage"
+vm_initramfs_add "$stage" "$bench_here/guest-bench.sh" /init 755
+vm_initramfs_add "$stage" "$module" /bpfmap.ko
+vm_initramfs_add "$stage" "$bench_here/bench_maps" /bin/bench_maps 755
+printf '%s\n' "$@" >"$stage/etc/bench-args"
+vm_initramfs_pack "$stage" "$initrd"
+
+vm_qemu_args 2 "$kernel" "$initrd" "console=ttyS0 panic=-1 oops=panic quiet"
+# The bench VM gets 1 GiB; lib.sh's default is 2 GiB.
+for i in "${!vm_args[@]}"; do
+	if [ "${vm_args[$i]}" = -m ]; then
+		vm_args[i + 1]=1G
+	fi
+done
+
+log=$logdir/console.log
+# Other VMs on this host slow some rounds down; the bench reports the best
+# round of each backend, but a busy host still widens the noise.
+say "host load average: $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) CPUs"
+say "booting Linux $release (-smp 2, TCG), bench_maps $bench_args"
+say "console: $log"
+set +e
+timeout -k 10 9m "${vm_args[@]}" -monitor none -serial stdio </dev/null |
+	tr -d '\r' >"$log"
+rc=${PIPESTATUS[0]}
+set -e
+
+# The lines between a BEGIN and its END marker.
+between() {
+	sed -n "/^### BENCH $1 BEGIN\$/,/^### BENCH $1 END\$/{//!p}" "$log"
+}
+between TABLE >"$logdir/table.txt"
+between JSON >"$logdir/bench.json"
+[ -s "$logdir/bench.json" ] || rm -f "$logdir/bench.json"
+grep '^bench_maps: .*FAILED' "$log" >&2 || true
+cat "$logdir/table.txt"
+
+if grep -q '^### BENCH OK$' "$log" && [ -s "$logdir/table.txt" ]; then
+	say "done; saved in $logdir"
+	exit 0
+fi
+grep '^### BENCH FAILED' "$log" >&2 || true
+say "bench failed (qemu rc=$rc); console: $log"
+exit 1

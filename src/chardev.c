@@ -29,7 +29,7 @@
 #include "bpfmap.h"
 
 /* Keys and values up to this size together are staged on the stack. */
-#define BPFMAP_STACK_BUF	128
+#define BPFMAP_STACK_BUF	256
 
 /**
  * struct bpfmap_stage - kernel copies of one command's key and value

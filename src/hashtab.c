@@ -33,6 +33,7 @@
 #include <linux/log2.h>
 #include <linux/percpu.h>
 #include <linux/percpu_counter.h>
+#include <linux/preempt.h>
 #include <linux/random.h>
 #include <linux/rculist.h>
 #include <linux/rculist_nulls.h>
@@ -362,10 +363,25 @@ static void elem_free_deferred(struct bpfmap_htab *htab, struct htab_elem *l)
 	call_rcu(&l->rcu, elem_free_rcu);
 }
 
-/* BPFMAP_F_NO_PREALLOC: a new element; any context, so never sleeps. */
+/*
+ * BPFMAP_F_NO_PREALLOC allocates before any bucket lock is taken.  A
+ * caller that may sleep (the ioctls) gets GFP_KERNEL: atomic per-CPU
+ * allocations cannot grow the per-CPU pool and fail far too early.  Any
+ * other context (in-kernel users under a lock, RCU, or in interrupts)
+ * gets GFP_ATOMIC; without CONFIG_PREEMPT_COUNT preemptible() is always
+ * false, which errs on the atomic side.
+ */
+static gfp_t elem_gfp(void)
+{
+	if (in_task() && preemptible() && !rcu_preempt_depth())
+		return GFP_KERNEL | __GFP_NOWARN | __GFP_ACCOUNT;
+	return GFP_ATOMIC | __GFP_NOWARN | __GFP_ACCOUNT;
+}
+
+/* BPFMAP_F_NO_PREALLOC: a new element; sleeps only where elem_gfp() allows. */
 static struct htab_elem *elem_alloc(struct bpfmap_htab *htab)
 {
-	gfp_t gfp = GFP_ATOMIC | __GFP_NOWARN | __GFP_ACCOUNT;
+	gfp_t gfp = elem_gfp();
 	struct htab_elem *l;
 	void __percpu *pptr;
 

@@ -220,6 +220,20 @@ int bpfmap_generic_update_batch(struct bpfmap *map, struct bpfmap_batch *cmd,
 int bpfmap_generic_delete_batch(struct bpfmap *map, struct bpfmap_batch *cmd,
 				struct bpfmap_batch __user *ucmd);
 
+/*
+ * src/hashtab.c: the bucket walk of the hash lookup batches, with a
+ * pluggable sink so that it can be driven without userspace buffers.
+ */
+struct bpfmap_walk_out {
+	int (*emit)(struct bpfmap_walk_out *out, u32 at, const void *keys,
+		    const void *values, u32 cnt);
+};
+#if IS_ENABLED(CONFIG_KUNIT)
+int bpfmap_htab_walk(struct bpfmap *map, u32 *batch, u32 max_count,
+		     u32 *total, u64 flags, bool do_delete,
+		     struct bpfmap_walk_out *out);
+#endif
+
 /* src/chardev.c: /dev/bpfmap */
 int bpfmap_chardev_init(void);
 void bpfmap_chardev_uninit(void);

@@ -41,6 +41,8 @@
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 
+#include <kunit/visibility.h>
+
 #include "bpfmap.h"
 #include "lru_list.h"
 #include "percpu_freelist.h"
@@ -813,52 +815,43 @@ static int htab_map_get_next_key(struct bpfmap *map, const void *key,
 	return next ? 0 : -ENOENT;
 }
 
-/*
- * LOOKUP_BATCH and LOOKUP_AND_DELETE_BATCH: the token is a bucket index.
+/**
+ * bpfmap_htab_walk - the bucket walk behind the hash lookup batches
+ * @map: a hash-type map
+ * @batch: in: the first bucket to visit; out: where the next call resumes
+ * @max_count: room for this many elements
+ * @total: out: elements handed to @out
+ * @flags: element flags (already checked): BPFMAP_F_CPU for one CPU
+ * @do_delete: unlink what is copied
+ * @out: receives each bucket's keys and values, outside every lock
+ *
  * Each non-empty bucket is taken whole under its lock: copied into a
  * staging buffer (and unlinked when deleting); after the lock is dropped
- * the unlinked elements are released and the copies go to userspace.  A
- * bucket that does not fit ends the call: with ENOSPC when it is the first,
- * else with 0 and the count so far; out_batch then names that bucket.
- * Past the last bucket the call returns ENOENT, count possibly > 0.
- * Called from the ioctl.
+ * the unlinked elements are released and the copies go to @out.  A bucket
+ * that does not fit in what is left of @max_count ends the walk: -ENOSPC
+ * when it is the first, else 0; @batch then names that bucket.  Past the
+ * last bucket: -ENOENT (@total possibly > 0), @batch = n_buckets.  Any
+ * context that may sleep.
  */
-static int htab_batch(struct bpfmap *map, struct bpfmap_batch *cmd,
-		      struct bpfmap_batch __user *ucmd, bool do_delete)
+VISIBLE_IF_KUNIT int bpfmap_htab_walk(struct bpfmap *map, u32 *batch,
+				      u32 max_count, u32 *total, u64 flags,
+				      bool do_delete,
+				      struct bpfmap_walk_out *out)
 {
-	void __user *ukeys = u64_to_user_ptr(cmd->keys);
-	void __user *uvalues = u64_to_user_ptr(cmd->values);
-	void __user *in_batch = u64_to_user_ptr(cmd->in_batch);
-	void __user *out_batch = u64_to_user_ptr(cmd->out_batch);
 	struct bpfmap_htab *htab = to_htab(map);
-	u32 key_size = map->key_size, value_size, bucket_size = 5;
-	u32 total = 0, batch = 0, cnt, i;
+	u32 key_size = map->key_size, bucket_size = 5, cnt, i;
+	u32 value_size = bpfmap_value_size(map, flags);
 	struct bpfmap_freelist_node *gone, *next;
-	u64 flags = cmd->elem_flags, allowed = BPFMAP_F_LOCK;
-	struct hlist_nulls_node *n;
 	void *keys = NULL, *values = NULL;
+	struct hlist_nulls_node *n;
 	unsigned long irqflags;
 	struct htab_bucket *b;
 	struct htab_elem *l;
 	int err;
 
-	if (!do_delete && htab_is_percpu(htab))
-		allowed |= BPFMAP_F_CPU;
-	err = bpfmap_check_op_flags(map, flags, allowed);
-	if (err)
-		return err;
-	if (cmd->flags)
-		return -EINVAL;
-	if (!cmd->count)
-		return 0;
-	if (put_user(0, &ucmd->count))
-		return -EFAULT;
-	if (in_batch && copy_from_user(&batch, in_batch, sizeof(batch)))
-		return -EFAULT;
-	if (batch >= htab->n_buckets)
+	*total = 0;
+	if (*batch >= htab->n_buckets)
 		return -ENOENT;
-	value_size = bpfmap_value_size(map, flags);
-
 alloc:
 	kvfree(keys);
 	kvfree(values);
@@ -871,8 +864,8 @@ alloc:
 	}
 
 	for (;;) {
-		b = &htab->buckets[batch];
-		if (!htab_guard_enter(htab, batch, &irqflags)) {
+		b = &htab->buckets[*batch];
+		if (!htab_guard_enter(htab, *batch, &irqflags)) {
 			err = -EBUSY;
 			break;
 		}
@@ -880,12 +873,11 @@ alloc:
 		cnt = 0;
 		hlist_nulls_for_each_entry_rcu(l, n, &b->head, hash_node)
 			cnt++;
-		if (cnt > bucket_size || cnt > cmd->count - total) {
+		if (cnt > bucket_size || cnt > max_count - *total) {
 			raw_spin_unlock(&b->lock);
-			htab_guard_exit(htab, batch, irqflags);
-			if (cnt > cmd->count - total) {
-				if (!total)
-					err = -ENOSPC;
+			htab_guard_exit(htab, *batch, irqflags);
+			if (cnt > max_count - *total) {
+				err = *total ? 0 : -ENOSPC;
 				break;
 			}
 			bucket_size = cnt;
@@ -906,35 +898,99 @@ alloc:
 			i++;
 		}
 		raw_spin_unlock(&b->lock);
-		htab_guard_exit(htab, batch, irqflags);
+		htab_guard_exit(htab, *batch, irqflags);
 
 		for (; gone; gone = next) {
 			next = gone->next;
 			elem_release(htab, container_of(gone, struct htab_elem,
 							fnode));
 		}
-		if (cnt && (copy_to_user(ukeys + (size_t)total * key_size,
-					 keys, (size_t)cnt * key_size) ||
-			    copy_to_user(uvalues + (size_t)total * value_size,
-					 values, (size_t)cnt * value_size))) {
-			/* Deleted elements are gone; count is not written. */
-			err = -EFAULT;
-			goto out;
+		if (cnt) {
+			/* Deleted elements are gone even if this fails. */
+			err = out->emit(out, *total, keys, values, cnt);
+			if (err)
+				goto out;
 		}
-		total += cnt;
-		if (++batch >= htab->n_buckets) {
+		*total += cnt;
+		if (++*batch >= htab->n_buckets) {
 			err = -ENOENT;
 			break;
 		}
 		cond_resched();
 	}
-
-	if (copy_to_user(out_batch, &batch, sizeof(batch)) ||
-	    put_user(total, &ucmd->count))
-		err = -EFAULT;
 out:
 	kvfree(keys);
 	kvfree(values);
+	return err;
+}
+EXPORT_SYMBOL_IF_KUNIT(bpfmap_htab_walk);
+
+/* Where the ioctl's walk puts each bucket: the user's arrays. */
+struct user_walk_out {
+	struct bpfmap_walk_out out;
+	void __user *keys;
+	void __user *values;
+	u32 key_size;
+	u32 value_size;
+};
+
+static int user_walk_emit(struct bpfmap_walk_out *out, u32 at,
+			  const void *keys, const void *values, u32 cnt)
+{
+	struct user_walk_out *u = container_of(out, struct user_walk_out, out);
+
+	if (copy_to_user(u->keys + (size_t)at * u->key_size, keys,
+			 (size_t)cnt * u->key_size) ||
+	    copy_to_user(u->values + (size_t)at * u->value_size, values,
+			 (size_t)cnt * u->value_size))
+		return -EFAULT;
+	return 0;
+}
+
+/*
+ * LOOKUP_BATCH and LOOKUP_AND_DELETE_BATCH of the hash types: the token is
+ * a bucket index; bpfmap_htab_walk() does the walk.  count and out_batch
+ * are written back on every outcome but a fault.  Called from the ioctl.
+ */
+static int htab_batch(struct bpfmap *map, struct bpfmap_batch *cmd,
+		      struct bpfmap_batch __user *ucmd, bool do_delete)
+{
+	void __user *in_batch = u64_to_user_ptr(cmd->in_batch);
+	void __user *out_batch = u64_to_user_ptr(cmd->out_batch);
+	u64 flags = cmd->elem_flags, allowed = BPFMAP_F_LOCK;
+	struct user_walk_out u = {
+		.out.emit = user_walk_emit,
+		.keys = u64_to_user_ptr(cmd->keys),
+		.values = u64_to_user_ptr(cmd->values),
+		.key_size = map->key_size,
+	};
+	u32 total, batch = 0;
+	int err;
+
+	if (!do_delete && bpfmap_is_percpu(map))
+		allowed |= BPFMAP_F_CPU;
+	err = bpfmap_check_op_flags(map, flags, allowed);
+	if (err)
+		return err;
+	if (cmd->flags)
+		return -EINVAL;
+	if (!cmd->count)
+		return 0;
+	if (put_user(0, &ucmd->count))
+		return -EFAULT;
+	if (in_batch && copy_from_user(&batch, in_batch, sizeof(batch)))
+		return -EFAULT;
+	if (batch >= to_htab(map)->n_buckets)
+		return -ENOENT;
+	u.value_size = bpfmap_value_size(map, flags);
+
+	err = bpfmap_htab_walk(map, &batch, cmd->count, &total, flags,
+			       do_delete, &u.out);
+	if (err == -EFAULT)
+		return err;
+	if (copy_to_user(out_batch, &batch, sizeof(batch)) ||
+	    put_user(total, &ucmd->count))
+		err = -EFAULT;
 	return err;
 }
 

@@ -420,6 +420,172 @@ static struct kunit_suite bpfmap_hash_suite = {
 	.test_cases = bpfmap_hash_cases,
 };
 
+/* ---- the bucket walk of the hash lookup batches ---- */
+
+#define WALK_KEYS	64U
+
+struct walk_sink {
+	struct bpfmap_walk_out out;
+	u64 keys[WALK_KEYS];
+	u32 seen[WALK_KEYS];
+	u32 calls;
+};
+
+static int walk_emit(struct bpfmap_walk_out *out, u32 at, const void *keys,
+		     const void *values, u32 cnt)
+{
+	struct walk_sink *w = container_of(out, struct walk_sink, out);
+	const u64 *k = keys, *v = values;
+	u32 i;
+
+	for (i = 0; i < cnt; i++) {
+		if (k[i] >= WALK_KEYS || v[i] != k[i] + 1)
+			return -EINVAL;
+		w->seen[k[i]]++;
+	}
+	w->calls++;
+	return 0;
+}
+
+/* A zero-seed HASH holding keys 0..63 (value key + 1) in 64 buckets. */
+static struct bpfmap *walk_map(struct kunit *test, struct walk_sink **sink)
+{
+	struct bpfmap_map_create attr = {
+		.size = sizeof(attr),
+		.map_type = BPFMAP_MAP_TYPE_HASH,
+		.key_size = sizeof(u64),
+		.value_size = sizeof(u64),
+		.max_entries = WALK_KEYS,
+		.map_flags = BPFMAP_F_ZERO_SEED,
+	};
+	struct bpfmap *map = bpfmap_create(&attr);
+	u64 k, v;
+
+	KUNIT_ASSERT_FALSE(test, IS_ERR(map));
+	test->priv = map;
+	for (k = 0; k < WALK_KEYS; k++) {
+		v = k + 1;
+		KUNIT_ASSERT_EQ(test, bpfmap_map_update_elem(map, &k, &v,
+							     BPFMAP_NOEXIST), 0);
+	}
+	*sink = kunit_kzalloc(test, sizeof(**sink), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, *sink);
+	(*sink)->out.emit = walk_emit;
+	return map;
+}
+
+static void walk_of_an_empty_map_ends_at_the_last_bucket(struct kunit *test)
+{
+	struct walk_sink *w;
+	struct bpfmap *map = walk_map(test, &w);
+	u32 batch = 0, total = 99;
+	u64 k;
+
+	for (k = 0; k < WALK_KEYS; k++)
+		KUNIT_ASSERT_EQ(test, bpfmap_map_delete_elem(map, &k), 0);
+	KUNIT_EXPECT_EQ(test, bpfmap_htab_walk(map, &batch, 8, &total, 0,
+					       false, &w->out), -ENOENT);
+	KUNIT_EXPECT_EQ(test, total, 0U);
+	KUNIT_EXPECT_EQ(test, batch, WALK_KEYS);
+	KUNIT_EXPECT_EQ(test, w->calls, 0U);
+}
+
+/*
+ * Whatever the room, resuming from the token visits every key exactly
+ * once; a bucket larger than the room is ENOSPC, and retrying from the
+ * same token with more room returns that bucket whole.
+ */
+static void walk_resumes_without_loss_or_repeat(struct kunit *test)
+{
+	u32 room, batch, total, key, enospc = 0, calls;
+	struct walk_sink *w;
+	struct bpfmap *map = walk_map(test, &w);
+	int err;
+
+	for (room = 1; room <= 9; room++) {
+		memset(w->seen, 0, sizeof(w->seen));
+		batch = 0;
+		for (calls = 0; calls < 4 * WALK_KEYS; calls++) {
+			u32 before = batch;
+
+			err = bpfmap_htab_walk(map, &batch, room, &total, 0,
+					       false, &w->out);
+			if (err == -ENOSPC) {
+				enospc++;
+				KUNIT_EXPECT_EQ(test, total, 0U);
+				KUNIT_EXPECT_GE(test, batch, before);
+				err = bpfmap_htab_walk(map, &batch, WALK_KEYS,
+						       &total, 0, false,
+						       &w->out);
+				KUNIT_EXPECT_GT(test, total, room);
+			} else {
+				KUNIT_EXPECT_LE(test, total, room);
+			}
+			if (err == -ENOENT)
+				break;
+			KUNIT_ASSERT_EQ(test, err, 0);
+		}
+		for (key = 0; key < WALK_KEYS; key++)
+			KUNIT_EXPECT_EQ(test, w->seen[key], 1U);
+	}
+	/* 64 keys in 64 buckets: some bucket holds two of them. */
+	KUNIT_EXPECT_GT(test, enospc, 0U);
+}
+
+static void walk_stops_before_a_bucket_that_does_not_fit(struct kunit *test)
+{
+	u32 batch = 0, total, room = 3, partial = 0;
+	struct walk_sink *w;
+	struct bpfmap *map = walk_map(test, &w);
+	int err;
+
+	do {
+		err = bpfmap_htab_walk(map, &batch, room, &total, 0, false,
+				       &w->out);
+		if (err == -ENOSPC) {
+			err = bpfmap_htab_walk(map, &batch, WALK_KEYS, &total,
+					       0, false, &w->out);
+			continue;
+		}
+		KUNIT_EXPECT_LE(test, total, room);
+		if (!err && total < room)
+			partial++;
+	} while (err == 0 || err == -ENOSPC);
+	KUNIT_EXPECT_EQ(test, err, -ENOENT);
+	/* Room 3 over buckets of 0..k elements: some call stops early. */
+	KUNIT_EXPECT_GT(test, partial, 0U);
+}
+
+static void walk_with_delete_empties_the_map(struct kunit *test)
+{
+	u32 batch = 0, total, key;
+	struct walk_sink *w;
+	struct bpfmap *map = walk_map(test, &w);
+	u64 next;
+
+	KUNIT_EXPECT_EQ(test, bpfmap_htab_walk(map, &batch, WALK_KEYS, &total,
+					       0, true, &w->out), -ENOENT);
+	KUNIT_EXPECT_EQ(test, total, WALK_KEYS);
+	for (key = 0; key < WALK_KEYS; key++)
+		KUNIT_EXPECT_EQ(test, w->seen[key], 1U);
+	KUNIT_EXPECT_EQ(test, bpfmap_map_get_next_key(map, NULL, &next),
+			-ENOENT);
+}
+
+static struct kunit_case bpfmap_hash_walk_cases[] = {
+	KUNIT_CASE(walk_of_an_empty_map_ends_at_the_last_bucket),
+	KUNIT_CASE(walk_resumes_without_loss_or_repeat),
+	KUNIT_CASE(walk_stops_before_a_bucket_that_does_not_fit),
+	KUNIT_CASE(walk_with_delete_empties_the_map),
+	{}
+};
+
+static struct kunit_suite bpfmap_hash_walk_suite = {
+	.name = "bpfmap_hash_walk",
+	.exit = hash_test_exit,
+	.test_cases = bpfmap_hash_walk_cases,
+};
+
 /* ---- the per-CPU free list ---- */
 
 struct fl_elem {
@@ -616,5 +782,5 @@ static struct kunit_suite bpfmap_lru_suite = {
 	.test_cases = bpfmap_lru_cases,
 };
 
-kunit_test_suites(&bpfmap_hash_suite, &bpfmap_freelist_suite,
-		  &bpfmap_lru_suite);
+kunit_test_suites(&bpfmap_hash_suite, &bpfmap_hash_walk_suite,
+		  &bpfmap_freelist_suite, &bpfmap_lru_suite);

@@ -843,6 +843,13 @@ TEST_F(array_create, mmapable_and_inner_map_on_percpu_array_fail_einval)
 				    BPFMAP_F_INNER_MAP));
 }
 
+TEST_F(array_create, mmapable_array_is_created)
+{
+	/* bpfmap has no mmap of array values yet: a known-differences row. */
+	EXPECT_ERRNO(expect_errno("array_mmapable", 0),
+		     create(BPFMAP_MAP_TYPE_ARRAY, 4, 8, 2, BPFMAP_F_MMAPABLE));
+}
+
 TEST_F(array_create, numa_node_on_percpu_array_fails_einval)
 {
 	struct bpfmap_map_create_opts o = {

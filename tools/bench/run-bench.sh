@@ -9,7 +9,10 @@
 # under $BPFMAP_CACHE/logs/bench-<date>/.
 #
 # usage: tools/bench/run-bench.sh [BENCH_MAPS_ARGS...]
-#        (default: -r 11 -d 0.1; e.g. -q for a quick smoke run)
+#        (default: -r 11 -d 0.1 and the hash family and batch tables at
+#        their defaults; e.g. -q for a quick smoke run, -T family -q for
+#        one table)
+# env:   BENCH_TIMEOUT: the VM's time limit (default 15m; timeout(1) syntax)
 # env:   BPFMAP_BENCH_MODULE: a bpfmap.ko already built for the stock kernel
 #        to measure instead of building this tree's (A/B of module versions)
 # Exit status: 0 when the bench ran and no case failed.
@@ -104,7 +107,7 @@ say "host load average: $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) CPUs"
 say "booting Linux $release (-smp 2, TCG), bench_maps $bench_args"
 say "console: $log"
 set +e
-timeout -k 10 9m "${vm_args[@]}" -monitor none -serial stdio </dev/null |
+timeout -k 10 "${BENCH_TIMEOUT:-15m}" "${vm_args[@]}" -monitor none -serial stdio </dev/null |
 	tr -d '\r' >"$log"
 rc=${PIPESTATUS[0]}
 set -e

@@ -815,6 +815,40 @@ static int htab_map_get_next_key(struct bpfmap *map, const void *key,
 	return next ? 0 : -ENOENT;
 }
 
+/* Elements staged before they go to the sink, unless a bucket is larger. */
+#define HTAB_WALK_STAGE		256U
+
+struct htab_stage {
+	void *keys;
+	void *values;
+	u32 cap;
+	u32 staged;
+};
+
+/* Room for @cap elements; what was staged must have been flushed. */
+static int stage_resize(struct htab_stage *st, u32 cap, u32 key_size,
+			u32 value_size)
+{
+	kvfree(st->keys);
+	kvfree(st->values);
+	st->keys = kvmalloc_array(cap, key_size, GFP_USER | __GFP_NOWARN);
+	st->values = kvmalloc_array(cap, value_size, GFP_USER | __GFP_NOWARN);
+	st->cap = cap;
+	return st->keys && st->values ? 0 : -ENOMEM;
+}
+
+static int stage_flush(struct htab_stage *st, struct bpfmap_walk_out *out,
+		       u32 *total)
+{
+	int err = 0;
+
+	if (st->staged)
+		err = out->emit(out, *total, st->keys, st->values, st->staged);
+	*total += st->staged;
+	st->staged = 0;
+	return err;
+}
+
 /**
  * bpfmap_htab_walk - the bucket walk behind the hash lookup batches
  * @map: a hash-type map
@@ -823,15 +857,15 @@ static int htab_map_get_next_key(struct bpfmap *map, const void *key,
  * @total: out: elements handed to @out
  * @flags: element flags (already checked): BPFMAP_F_CPU for one CPU
  * @do_delete: unlink what is copied
- * @out: receives each bucket's keys and values, outside every lock
+ * @out: receives the keys and values, outside every lock
  *
  * Each non-empty bucket is taken whole under its lock: copied into a
- * staging buffer (and unlinked when deleting); after the lock is dropped
- * the unlinked elements are released and the copies go to @out.  A bucket
- * that does not fit in what is left of @max_count ends the walk: -ENOSPC
- * when it is the first, else 0; @batch then names that bucket.  Past the
- * last bucket: -ENOENT (@total possibly > 0), @batch = n_buckets.  Any
- * context that may sleep.
+ * staging buffer (and unlinked when deleting).  After the lock is dropped
+ * the unlinked elements are released; the staged copies go to @out when
+ * the buffer is full and at the end.  A bucket that does not fit in what
+ * is left of @max_count ends the walk: -ENOSPC when it is the first, else
+ * 0; @batch then names that bucket.  Past the last bucket: -ENOENT
+ * (@total possibly > 0), @batch = n_buckets.  Any context that may sleep.
  */
 VISIBLE_IF_KUNIT int bpfmap_htab_walk(struct bpfmap *map, u32 *batch,
 				      u32 max_count, u32 *total, u64 flags,
@@ -839,29 +873,24 @@ VISIBLE_IF_KUNIT int bpfmap_htab_walk(struct bpfmap *map, u32 *batch,
 				      struct bpfmap_walk_out *out)
 {
 	struct bpfmap_htab *htab = to_htab(map);
-	u32 key_size = map->key_size, bucket_size = 5, cnt, i;
+	u32 key_size = map->key_size, cnt, i;
 	u32 value_size = bpfmap_value_size(map, flags);
 	struct bpfmap_freelist_node *gone, *next;
-	void *keys = NULL, *values = NULL;
+	struct htab_stage st = {};
 	struct hlist_nulls_node *n;
 	unsigned long irqflags;
 	struct htab_bucket *b;
 	struct htab_elem *l;
+	void *vdst;
 	int err;
 
 	*total = 0;
 	if (*batch >= htab->n_buckets)
 		return -ENOENT;
-alloc:
-	kvfree(keys);
-	kvfree(values);
-	keys = kvmalloc_array(bucket_size, key_size, GFP_USER | __GFP_NOWARN);
-	values = kvmalloc_array(bucket_size, value_size,
-				GFP_USER | __GFP_NOWARN);
-	if (!keys || !values) {
-		err = -ENOMEM;
+	err = stage_resize(&st, min(max_count, HTAB_WALK_STAGE), key_size,
+			   value_size);
+	if (err)
 		goto out;
-	}
 
 	for (;;) {
 		b = &htab->buckets[*batch];
@@ -873,23 +902,31 @@ alloc:
 		cnt = 0;
 		hlist_nulls_for_each_entry_rcu(l, n, &b->head, hash_node)
 			cnt++;
-		if (cnt > bucket_size || cnt > max_count - *total) {
+		if (cnt > max_count - *total - st.staged ||
+		    cnt > st.cap - st.staged) {
 			raw_spin_unlock(&b->lock);
 			htab_guard_exit(htab, *batch, irqflags);
-			if (cnt > max_count - *total) {
-				err = *total ? 0 : -ENOSPC;
+			if (cnt > max_count - *total - st.staged) {
+				err = *total + st.staged ? 0 : -ENOSPC;
 				break;
 			}
-			bucket_size = cnt;
-			goto alloc;
+			/* Make room, then take the same bucket again. */
+			err = stage_flush(&st, out, total);
+			if (!err && cnt > st.cap)
+				err = stage_resize(&st, cnt, key_size,
+						   value_size);
+			if (err)
+				goto out;
+			continue;
 		}
 
-		i = 0;
+		i = st.staged;
 		gone = NULL;
 		hlist_nulls_for_each_entry_safe(l, n, &b->head, hash_node) {
-			memcpy(keys + (size_t)i * key_size, l->key, key_size);
-			elem_copy_value(htab, l, values + (size_t)i * value_size,
-					flags);
+			memcpy(st.keys + (size_t)i * key_size, l->key,
+			       key_size);
+			vdst = st.values + (size_t)i * value_size;
+			elem_copy_value(htab, l, vdst, flags);
 			if (do_delete) {
 				hlist_nulls_del_rcu(&l->hash_node);
 				l->fnode.next = gone;
@@ -897,6 +934,7 @@ alloc:
 			}
 			i++;
 		}
+		st.staged = i;
 		raw_spin_unlock(&b->lock);
 		htab_guard_exit(htab, *batch, irqflags);
 
@@ -905,22 +943,19 @@ alloc:
 			elem_release(htab, container_of(gone, struct htab_elem,
 							fnode));
 		}
-		if (cnt) {
-			/* Deleted elements are gone even if this fails. */
-			err = out->emit(out, *total, keys, values, cnt);
-			if (err)
-				goto out;
-		}
-		*total += cnt;
 		if (++*batch >= htab->n_buckets) {
 			err = -ENOENT;
 			break;
 		}
-		cond_resched();
+		if (need_resched())
+			cond_resched();
 	}
+	/* Deleted elements are gone even if this fails. */
+	if (stage_flush(&st, out, total))
+		err = -EFAULT;
 out:
-	kvfree(keys);
-	kvfree(values);
+	kvfree(st.keys);
+	kvfree(st.values);
 	return err;
 }
 EXPORT_SYMBOL_IF_KUNIT(bpfmap_htab_walk);

@@ -81,6 +81,22 @@ percpu=$(map_id)
 run bpfmapctl map update id "$percpu" key u32 0 value u64 5
 run bpfmapctl map dump id "$percpu"
 echo
+echo "# A hash map loaded from a file in one UPDATE_BATCH call, dumped with"
+echo "# LOOKUP_BATCH; a second NOEXIST insert of a key gives EEXIST."
+run bpfmapctl map create hash key 8 value 8 entries 64 name tour_hash
+hash=$(map_id)
+printf 'key u64 %s value u64 %s\n' 1 100 2 200 3 300 > /tmp/elems
+run cat /tmp/elems
+run bpfmapctl map update id "$hash" batch /tmp/elems
+run_err bpfmapctl map update id "$hash" key u64 2 value u64 9 noexist
+run bpfmapctl map dump id "$hash"
+echo
+echo "# A map of maps: values go in as inner maps, come out as their ids."
+run bpfmapctl map create array_of_maps key 4 value 4 entries 2 name tour_outer inner_map id "$array"
+outer=$(map_id)
+run bpfmapctl map update id "$outer" key u32 0 value id "$array"
+run bpfmapctl map dump id "$outer"
+echo
 run bpfmapctl map list
 echo
 echo "### TOUR OK"

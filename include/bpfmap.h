@@ -24,6 +24,7 @@
 #define BPFMAP_PCPU_MAX_VALUE	(32U * 1024)
 
 struct bpfmap;
+struct vm_area_struct;
 
 /**
  * struct bpfmap_meta - the shape every inner map of a map-of-maps must have
@@ -66,6 +67,8 @@ struct bpfmap_meta {
  *	(its pointers are the user's), @ucmd the user's struct, where count and
  *	the token go back.
  * @mem_usage: bytes of memory the map uses, for GET_INFO_BY_FD.
+ * @mmap: map the values into @vma (BPFMAP_F_MMAPABLE arrays); the generic
+ *	checks of bpfmap_map_mmap() ran already.
  */
 struct bpfmap_ops {
 	int (*alloc_check)(const struct bpfmap_map_create *attr);
@@ -94,6 +97,7 @@ struct bpfmap_ops {
 			    struct bpfmap_batch __user *ucmd);
 
 	u64 (*mem_usage)(const struct bpfmap *map);
+	int (*mmap)(struct bpfmap *map, struct vm_area_struct *vma);
 };
 
 /**
@@ -168,6 +172,7 @@ bool bpfmap_write_begin(struct bpfmap *map);
 void bpfmap_write_end(struct bpfmap *map);
 u64 bpfmap_mem_usage(const struct bpfmap *map);
 void *bpfmap_area_alloc(u64 size, int numa_node);
+void *bpfmap_area_alloc_mmapable(u64 size);
 void bpfmap_area_free(void *area);
 int bpfmap_init_ids(void);
 void bpfmap_uninit_ids(void);

@@ -18,6 +18,7 @@
  */
 
 #include <linux/cpumask.h>
+#include <linux/mm.h>
 #include <linux/nospec.h>
 #include <linux/percpu.h>
 #include <linux/rcupdate.h>
@@ -25,12 +26,14 @@
 #include <linux/slab.h>
 #include <linux/spinlock.h>
 #include <linux/string.h>
+#include <linux/vmalloc.h>
 
 #include "bpfmap.h"
 
 #define ARRAY_CREATE_FLAG_MASK						\
 	(BPFMAP_F_NUMA_NODE | BPFMAP_F_RDONLY | BPFMAP_F_WRONLY |	\
-	 BPFMAP_F_RDONLY_PROG | BPFMAP_F_WRONLY_PROG | BPFMAP_F_INNER_MAP)
+	 BPFMAP_F_RDONLY_PROG | BPFMAP_F_WRONLY_PROG | BPFMAP_F_INNER_MAP | \
+	 BPFMAP_F_MMAPABLE)
 
 /**
  * struct bpfmap_array - an array map
@@ -76,7 +79,7 @@ static int array_map_alloc_check(const struct bpfmap_map_create *attr)
 		return -EINVAL;
 	if (percpu && (attr->map_flags & BPFMAP_F_NUMA_NODE))
 		return -EINVAL;
-	if ((attr->map_flags & BPFMAP_F_INNER_MAP) &&
+	if ((attr->map_flags & (BPFMAP_F_INNER_MAP | BPFMAP_F_MMAPABLE)) &&
 	    attr->map_type != BPFMAP_MAP_TYPE_ARRAY)
 		return -EINVAL;
 	if (attr->value_size > INT_MAX)
@@ -145,7 +148,10 @@ static struct bpfmap *array_map_alloc(const struct bpfmap_map_create *attr)
 	bpfmap_init_from_attr(&array->map, attr);
 	array->elem_size = elem_size;
 
-	array->values = bpfmap_area_alloc(area_size, numa_node);
+	if (attr->map_flags & BPFMAP_F_MMAPABLE)
+		array->values = bpfmap_area_alloc_mmapable(area_size);
+	else
+		array->values = bpfmap_area_alloc(area_size, numa_node);
 	if (!array->values) {
 		err = -ENOMEM;
 		goto err_free_array;
@@ -210,6 +216,23 @@ static void array_of_maps_free(struct bpfmap *map)
 			bpfmap_put(inner);
 	}
 	array_map_free(map);
+}
+
+/*
+ * BPFMAP_F_MMAPABLE arrays: the value area itself, page by page.  Called
+ * from mmap(2) after the generic checks.
+ */
+static int array_map_mmap(struct bpfmap *map, struct vm_area_struct *vma)
+{
+	struct bpfmap_array *array = to_array(map);
+	u64 len = PAGE_ALIGN((u64)map->max_entries * array->elem_size);
+
+	if (!(map->map_flags & BPFMAP_F_MMAPABLE))
+		return -EINVAL;
+	if ((u64)vma->vm_pgoff * PAGE_SIZE +
+	    (vma->vm_end - vma->vm_start) > len)
+		return -EINVAL;
+	return remap_vmalloc_range(vma, array->values, vma->vm_pgoff);
 }
 
 static u64 array_map_mem_usage(const struct bpfmap *map)
@@ -451,6 +474,7 @@ const struct bpfmap_ops array_map_ops = {
 	.lookup_batch = bpfmap_generic_lookup_batch,
 	.update_batch = bpfmap_generic_update_batch,
 	.mem_usage = array_map_mem_usage,
+	.mmap = array_map_mmap,
 };
 
 const struct bpfmap_ops percpu_array_map_ops = {

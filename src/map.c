@@ -18,6 +18,7 @@
 #include <linux/file.h>
 #include <linux/fs.h>
 #include <linux/nodemask.h>
+#include <linux/mm.h>
 #include <linux/nospec.h>
 #include <linux/seq_file.h>
 #include <linux/slab.h>
@@ -56,6 +57,19 @@ void *bpfmap_area_alloc(u64 size, int numa_node)
 		return NULL;
 	return kvzalloc_node(size, GFP_USER | __GFP_NOWARN | __GFP_ACCOUNT,
 			     numa_node);
+}
+
+/*
+ * Zeroed, page-aligned memory that remap_vmalloc_range() can map into
+ * userspace, for BPFMAP_F_MMAPABLE arrays.  A size that cannot fit in RAM
+ * is refused here, before vmalloc would complain about it in the log.
+ */
+void *bpfmap_area_alloc_mmapable(u64 size)
+{
+	size = PAGE_ALIGN(size);
+	if (!size || size >> PAGE_SHIFT > totalram_pages())
+		return NULL;
+	return vmalloc_user(size);
 }
 
 void bpfmap_area_free(void *area)
@@ -248,9 +262,78 @@ static void bpfmap_map_show_fdinfo(struct seq_file *m, struct file *file)
 	seq_printf(m, "frozen:\t%u\n", READ_ONCE(map->frozen));
 }
 
+/*
+ * A writable mapping counts as a writer for FREEZE, for as long as it
+ * exists (mmap() itself took the first count; forks and splits open more).
+ */
+static void bpfmap_vma_open(struct vm_area_struct *vma)
+{
+	struct bpfmap *map = vma->vm_private_data;
+
+	if (vma->vm_flags & VM_MAYWRITE)
+		atomic_inc(&map->writers);
+}
+
+static void bpfmap_vma_close(struct vm_area_struct *vma)
+{
+	struct bpfmap *map = vma->vm_private_data;
+
+	if (vma->vm_flags & VM_MAYWRITE)
+		atomic_dec(&map->writers);
+}
+
+static const struct vm_operations_struct bpfmap_vm_ops = {
+	.open = bpfmap_vma_open,
+	.close = bpfmap_vma_close,
+};
+
+/*
+ * Called from mmap(2) on a map fd.  As bpf(2): types without mmap give
+ * ENOTSUPP, private mappings EINVAL, a writable mapping of a frozen map
+ * EPERM and of a BPFMAP_F_RDONLY_PROG map EACCES.  The file (and so the
+ * map) stays alive as long as the mapping.
+ */
+static int bpfmap_map_mmap(struct file *file, struct vm_area_struct *vma)
+{
+	struct bpfmap *map = file->private_data;
+	bool writable = vma->vm_flags & VM_WRITE;
+	int err = 0;
+
+	if (!map->ops->mmap)
+		return -ENOTSUPP;
+	if (!(vma->vm_flags & VM_SHARED))
+		return -EINVAL;
+
+	mutex_lock(&map->freeze_mutex);
+	if (writable) {
+		if (map->frozen)
+			err = -EPERM;
+		else if (map->map_flags & BPFMAP_F_RDONLY_PROG)
+			err = -EACCES;
+		else
+			atomic_inc(&map->writers);
+	}
+	mutex_unlock(&map->freeze_mutex);
+	if (err)
+		return err;
+
+	vma->vm_ops = &bpfmap_vm_ops;
+	vma->vm_private_data = map;
+	vma->vm_flags &= ~VM_MAYEXEC;
+	/* A read-only mapping may not become writable with mprotect(). */
+	if (!writable)
+		vma->vm_flags &= ~VM_MAYWRITE;
+
+	err = map->ops->mmap(map, vma);
+	if (err && writable)
+		atomic_dec(&map->writers);
+	return err;
+}
+
 static const struct file_operations bpfmap_map_fops = {
 	.owner = THIS_MODULE,
 	.release = bpfmap_map_release,
+	.mmap = bpfmap_map_mmap,
 	.show_fdinfo = bpfmap_map_show_fdinfo,
 	.llseek = noop_llseek,
 };

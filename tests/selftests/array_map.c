@@ -843,13 +843,6 @@ TEST_F(array_create, mmapable_and_inner_map_on_percpu_array_fail_einval)
 				    BPFMAP_F_INNER_MAP));
 }
 
-TEST_F(array_create, mmapable_array_is_created)
-{
-	/* bpfmap has no mmap of array values yet: a known-differences row. */
-	EXPECT_ERRNO(expect_errno("array_mmapable", 0),
-		     create(BPFMAP_MAP_TYPE_ARRAY, 4, 8, 2, BPFMAP_F_MMAPABLE));
-}
-
 TEST_F(array_create, numa_node_on_percpu_array_fails_einval)
 {
 	struct bpfmap_map_create_opts o = {
@@ -929,6 +922,124 @@ TEST_F(array_create, fd_is_cloexec_and_info_drops_fd_only_flags)
 	EXPECT_EQ(3U, info.max_entries);
 	EXPECT_STREQ("ro", info.name);
 	close(fd);
+}
+
+/* ---- BPFMAP_F_MMAPABLE arrays (map-semantics.md section 10) ---- */
+
+FIXTURE(array_mmap) {
+	int fd;
+	size_t len;
+};
+
+FIXTURE_VARIANT(array_mmap) {
+	enum bpfmap_backend backend;
+};
+
+BACKEND_VARIANTS(array_mmap);
+
+#define MMAP_ENTRIES	8U
+
+FIXTURE_SETUP(array_mmap)
+{
+	struct bpfmap_map_create_opts o = {
+		.sz = sizeof(o), .map_flags = BPFMAP_F_MMAPABLE,
+	};
+
+	SETUP_BACKEND(variant->backend);
+	self->fd = bpfmap_map_create(BPFMAP_MAP_TYPE_ARRAY, "mm", 4, 8,
+				     MMAP_ENTRIES, &o);
+	ASSERT_LE(0, self->fd);
+	self->len = (size_t)sysconf(_SC_PAGESIZE);
+}
+
+FIXTURE_TEARDOWN(array_mmap)
+{
+	close(self->fd);
+}
+
+static void *map_values(int fd, size_t len, int prot, int flags)
+{
+	void *p = mmap(NULL, len, prot, flags, fd, 0);
+
+	return p == MAP_FAILED ? NULL : p;
+}
+
+TEST_F(array_mmap, shared_mapping_sees_updates_both_ways)
+{
+	__u64 *v = map_values(self->fd, self->len, PROT_READ | PROT_WRITE,
+			      MAP_SHARED);
+	__u32 key = 3;
+	__u64 val = 0x1122334455667788ULL, got = 0;
+
+	ASSERT_NE(NULL, v);
+	ASSERT_EQ(0, bpfmap_map_update_elem(self->fd, &key, &val, BPFMAP_ANY));
+	EXPECT_EQ(val, v[3]);
+	v[5] = 77;
+	key = 5;
+	ASSERT_EQ(0, bpfmap_map_lookup_elem(self->fd, &key, &got));
+	EXPECT_EQ(77ULL, got);
+	munmap(v, self->len);
+}
+
+TEST_F(array_mmap, private_or_oversized_mappings_fail_einval)
+{
+	errno = 0;
+	EXPECT_EQ(NULL, map_values(self->fd, self->len, PROT_READ,
+				   MAP_PRIVATE));
+	EXPECT_EQ(EINVAL, errno);
+	errno = 0;
+	EXPECT_EQ(NULL, map_values(self->fd, 2 * self->len, PROT_READ,
+				   MAP_SHARED));
+	EXPECT_EQ(EINVAL, errno);
+}
+
+TEST_F(array_mmap, writable_mapping_blocks_freeze_and_frozen_map_maps_read_only)
+{
+	void *rw = map_values(self->fd, self->len, PROT_READ | PROT_WRITE,
+			      MAP_SHARED), *ro;
+
+	ASSERT_NE(NULL, rw);
+	EXPECT_ERRNO(EBUSY, bpfmap_map_freeze(self->fd));
+	munmap(rw, self->len);
+	ASSERT_EQ(0, bpfmap_map_freeze(self->fd));
+	errno = 0;
+	EXPECT_EQ(NULL, map_values(self->fd, self->len,
+				   PROT_READ | PROT_WRITE, MAP_SHARED));
+	EXPECT_EQ(EPERM, errno);
+	ro = map_values(self->fd, self->len, PROT_READ, MAP_SHARED);
+	EXPECT_NE(NULL, ro);
+	/* Read-only stays read-only. */
+	if (ro) {
+		EXPECT_NE(0, mprotect(ro, self->len, PROT_READ | PROT_WRITE));
+		munmap(ro, self->len);
+	}
+}
+
+TEST_F(array_mmap, maps_without_the_flag_cannot_be_mapped)
+{
+	struct bpfmap_map_create_opts o = {
+		.sz = sizeof(o), .map_flags = BPFMAP_F_RDONLY_PROG |
+					      BPFMAP_F_MMAPABLE,
+	};
+	int plain = CREATE_MAP(BPFMAP_MAP_TYPE_ARRAY, 4, 0);
+	int hash = CREATE_MAP(BPFMAP_MAP_TYPE_HASH, 4, 0);
+	int rdonly_prog = bpfmap_map_create(BPFMAP_MAP_TYPE_ARRAY, "mm", 4, 8,
+					    4, &o);
+
+	errno = 0;
+	EXPECT_EQ(NULL, map_values(plain, self->len, PROT_READ, MAP_SHARED));
+	EXPECT_EQ(EINVAL, errno);
+	errno = 0;
+	EXPECT_EQ(NULL, map_values(hash, self->len, PROT_READ, MAP_SHARED));
+	EXPECT_EQ(ENOTSUPP, errno);
+	ASSERT_LE(0, rdonly_prog);
+	errno = 0;
+	EXPECT_EQ(NULL, map_values(rdonly_prog, self->len,
+				   PROT_READ | PROT_WRITE, MAP_SHARED));
+	EXPECT_EQ(EACCES, errno);
+	close(plain);
+	close(hash);
+	close(rdonly_prog);
 }
 
 TEST_HARNESS_MAIN

@@ -23,12 +23,6 @@
 
 const struct known_difference known_differences[] = {
 	{
-		.name = "array_mmapable",
-		.backend = BPFMAP_BACKEND_DEV,
-		.expect = EINVAL,
-		.reason = "bpfmap does not implement mmap of ARRAY values yet, so it refuses BPFMAP_F_MMAPABLE at creation rather than accept a flag it cannot honour",
-	},
-	{
 		.name = "unknown_command",
 		.backend = BPFMAP_BACKEND_DEV,
 		.expect = ENOTTY,

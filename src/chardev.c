@@ -69,6 +69,34 @@ static void stage_release(struct bpfmap_stage *st)
 }
 
 /*
+ * Stage room for the key and @value_size bytes of value, and copy the key
+ * from @ukey: 0, -ENOMEM, or -EFAULT (with nothing left to release).
+ */
+static int stage_key(struct bpfmap_stage *st, const struct bpfmap *map,
+		     u64 ukey, u32 value_size)
+{
+	int err = stage_init(st, map->key_size, value_size);
+
+	if (err)
+		return err;
+	if (copy_from_user(st->key, u64_to_user_ptr(ukey), map->key_size)) {
+		stage_release(st);
+		return -EFAULT;
+	}
+	return 0;
+}
+
+/* The open mode BPFMAP_F_RDONLY / BPFMAP_F_WRONLY ask for. */
+static int open_mode(u32 flags)
+{
+	if (flags & BPFMAP_F_RDONLY)
+		return O_RDONLY;
+	if (flags & BPFMAP_F_WRONLY)
+		return O_WRONLY;
+	return O_RDWR;
+}
+
+/*
  * The map behind @fd with the file held in @f, or ERR_PTR: EBADF when the
  * fd is not open, EINVAL when it is not a map.
  */
@@ -120,13 +148,7 @@ static int cmd_map_create(void *buf, void __user *ubuf, u32 usize)
 	if (IS_ERR(map))
 		return PTR_ERR(map);
 
-	if (cmd->map_flags & BPFMAP_F_RDONLY)
-		mode = O_RDONLY;
-	else if (cmd->map_flags & BPFMAP_F_WRONLY)
-		mode = O_WRONLY;
-	else
-		mode = O_RDWR;
-
+	mode = open_mode(cmd->map_flags);
 	cmd->out_map_id = map->id;
 	if (copy_to_user(ubuf + offsetof(struct bpfmap_map_create, out_map_id),
 			 &cmd->out_map_id, sizeof(cmd->out_map_id))) {
@@ -161,17 +183,13 @@ static int cmd_lookup_elem(void *buf, void __user *ubuf, u32 usize)
 		goto out_fdput;
 
 	value_size = bpfmap_value_size(map, cmd->flags);
-	err = stage_init(&st, map->key_size, value_size);
+	err = stage_key(&st, map, cmd->key, value_size);
 	if (err)
 		goto out_fdput;
-	err = -EFAULT;
-	if (copy_from_user(st.key, u64_to_user_ptr(cmd->key), map->key_size))
-		goto out_release;
 	err = __bpfmap_map_lookup_elem(map, st.key, st.value, cmd->flags);
 	if (!err && copy_to_user(u64_to_user_ptr(cmd->value), st.value,
 				 value_size))
 		err = -EFAULT;
-out_release:
 	stage_release(&st);
 out_fdput:
 	fdput(f);
@@ -199,12 +217,11 @@ static int cmd_update_elem(void *buf, void __user *ubuf, u32 usize)
 		goto out_write_end;
 
 	value_size = bpfmap_value_size(map, cmd->flags);
-	err = stage_init(&st, map->key_size, value_size);
+	err = stage_key(&st, map, cmd->key, value_size);
 	if (err)
 		goto out_write_end;
 	err = -EFAULT;
-	if (copy_from_user(st.key, u64_to_user_ptr(cmd->key), map->key_size) ||
-	    copy_from_user(st.value, u64_to_user_ptr(cmd->value), value_size))
+	if (copy_from_user(st.value, u64_to_user_ptr(cmd->value), value_size))
 		goto out_release;
 	err = __bpfmap_map_update_elem(map, st.key, st.value, cmd->flags);
 	if (!err)
@@ -235,16 +252,12 @@ static int cmd_delete_elem(void *buf, void __user *ubuf, u32 usize)
 	err = -EPERM;
 	if (!fd_can_write(&f) || !bpfmap_write_begin(map))
 		goto out_fdput;
-	err = stage_init(&st, map->key_size, 0);
+	err = stage_key(&st, map, cmd->key, 0);
 	if (err)
 		goto out_write_end;
-	err = -EFAULT;
-	if (copy_from_user(st.key, u64_to_user_ptr(cmd->key), map->key_size))
-		goto out_release;
 	err = bpfmap_map_delete_elem(map, st.key);
 	if (!err)
 		wait_for_inner_readers(map);
-out_release:
 	stage_release(&st);
 out_write_end:
 	bpfmap_write_end(map);
@@ -318,17 +331,13 @@ static int cmd_lookup_and_delete_elem(void *buf, void __user *ubuf, u32 usize)
 		goto out_write_end;
 
 	value_size = bpfmap_value_size(map, 0);
-	err = stage_init(&st, map->key_size, value_size);
+	err = stage_key(&st, map, cmd->key, value_size);
 	if (err)
 		goto out_write_end;
-	err = -EFAULT;
-	if (copy_from_user(st.key, u64_to_user_ptr(cmd->key), map->key_size))
-		goto out_release;
 	err = __bpfmap_map_lookup_and_delete_elem(map, st.key, st.value, 0);
 	if (!err && copy_to_user(u64_to_user_ptr(cmd->value), st.value,
 				 value_size))
 		err = -EFAULT;
-out_release:
 	stage_release(&st);
 out_write_end:
 	bpfmap_write_end(map);
@@ -468,13 +477,7 @@ static int cmd_get_fd_by_id(void *buf, void __user *ubuf, u32 usize)
 	    (cmd->open_flags & BPFMAP_F_WRONLY))
 		return -EINVAL;
 
-	if (cmd->open_flags & BPFMAP_F_RDONLY)
-		mode = O_RDONLY;
-	else if (cmd->open_flags & BPFMAP_F_WRONLY)
-		mode = O_WRONLY;
-	else
-		mode = O_RDWR;
-
+	mode = open_mode(cmd->open_flags);
 	map = bpfmap_get_by_id(cmd->map_id);
 	if (IS_ERR(map))
 		return PTR_ERR(map);

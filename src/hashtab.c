@@ -181,12 +181,6 @@ static bool htab_is_of_maps(const struct bpfmap_htab *htab)
 	return htab->map.map_type == BPFMAP_MAP_TYPE_HASH_OF_MAPS;
 }
 
-/* Bytes an element stores: the inner map pointer for HASH_OF_MAPS. */
-static u32 htab_stored_size(const struct bpfmap_htab *htab)
-{
-	return htab_is_of_maps(htab) ? sizeof(void *) : htab->map.value_size;
-}
-
 static bool htab_is_prealloc(const struct bpfmap_htab *htab)
 {
 	return !(htab->map.map_flags & BPFMAP_F_NO_PREALLOC);
@@ -209,10 +203,29 @@ static void __percpu *elem_pptr(const struct bpfmap_htab *htab,
 	return *(void __percpu **)elem_value(htab, l);
 }
 
+/* HASH_OF_MAPS: the element's value is an RCU-published inner map. */
+static struct bpfmap __rcu **elem_inner_slot(const struct bpfmap_htab *htab,
+					     struct htab_elem *l)
+{
+	return (struct bpfmap __rcu **)elem_value(htab, l);
+}
+
+/*
+ * The inner map, for a reader under RCU or a writer under the bucket lock
+ * (a raw spinlock with interrupts off, which is an RCU-sched section).
+ */
 static struct bpfmap *elem_inner(const struct bpfmap_htab *htab,
 				 struct htab_elem *l)
 {
-	return READ_ONCE(*(struct bpfmap **)elem_value(htab, l));
+	return rcu_dereference_check(*elem_inner_slot(htab, l),
+				     rcu_read_lock_sched_held());
+}
+
+/* The inner map of an element nobody else can reach any more. */
+static struct bpfmap *elem_inner_owned(const struct bpfmap_htab *htab,
+				       struct htab_elem *l)
+{
+	return rcu_dereference_protected(*elem_inner_slot(htab, l), true);
 }
 
 /* The user's view of a value: HASH_OF_MAPS shows the inner map's id. */
@@ -281,6 +294,7 @@ static void htab_guard_exit(struct bpfmap_htab *htab, u32 hash,
 {
 	u32 g = hash & min(HTAB_LOCK_GUARDS - 1, htab->n_buckets - 1);
 
+	lockdep_assert_irqs_disabled();
 	this_cpu_ptr(htab->guards)->depth[g]--;
 	local_irq_restore(irqflags);
 }
@@ -436,7 +450,7 @@ static void count_dec(struct bpfmap_htab *htab)
 static void elem_release(struct bpfmap_htab *htab, struct htab_elem *l)
 {
 	if (htab_is_of_maps(htab))
-		bpfmap_put(elem_inner(htab, l));
+		bpfmap_put(elem_inner_owned(htab, l));
 	if (htab_is_lru(htab)) {
 		bpfmap_lru_push_free(&htab->lru, &l->lru_node);
 	} else if (htab_is_prealloc(htab)) {
@@ -455,8 +469,12 @@ static void elem_fill(struct bpfmap_htab *htab, struct htab_elem *l,
 	if (htab_is_percpu(htab))
 		bpfmap_percpu_copy_in(&htab->map, elem_pptr(htab, l), value,
 				      flags, true);
+	else if (htab_is_of_maps(htab))
+		/* Published by linking the element into its bucket. */
+		RCU_INIT_POINTER(*elem_inner_slot(htab, l),
+				 *(struct bpfmap * const *)value);
 	else
-		memcpy(elem_value(htab, l), value, htab_stored_size(htab));
+		memcpy(elem_value(htab, l), value, htab->map.value_size);
 }
 
 /* ---- element operations ---- */
@@ -1295,7 +1313,7 @@ static void htab_put_inner_maps(struct bpfmap_htab *htab)
 	for (i = 0; i < htab->n_buckets; i++)
 		hlist_nulls_for_each_entry_rcu(l, n, &htab->buckets[i].head,
 					       hash_node)
-			bpfmap_put(elem_inner(htab, l));
+			bpfmap_put(elem_inner_owned(htab, l));
 }
 
 /* BPFMAP_F_NO_PREALLOC: free what is still linked; no reader is left. */

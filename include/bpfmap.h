@@ -12,6 +12,8 @@
 #include <linux/math.h>
 #include <linux/bpfmap.h>
 
+#include "compat.h"
+
 /* Kernel-internal errno that bpf(2) lets reach userspace (524). */
 #ifndef ENOTSUPP
 #define ENOTSUPP 524

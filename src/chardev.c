@@ -105,9 +105,9 @@ static struct bpfmap *map_fdget(u32 fd, struct fd *f)
 	struct bpfmap *map;
 
 	*f = fdget(fd);
-	if (!f->file)
+	if (!fd_file(*f))
 		return ERR_PTR(-EBADF);
-	map = bpfmap_from_file(f->file);
+	map = bpfmap_from_file(fd_file(*f));
 	if (!map) {
 		fdput(*f);
 		return ERR_PTR(-EINVAL);
@@ -117,12 +117,12 @@ static struct bpfmap *map_fdget(u32 fd, struct fd *f)
 
 static bool fd_can_read(const struct fd *f)
 {
-	return f->file->f_mode & FMODE_READ;
+	return fd_file(*f)->f_mode & FMODE_READ;
 }
 
 static bool fd_can_write(const struct fd *f)
 {
-	return f->file->f_mode & FMODE_WRITE;
+	return fd_file(*f)->f_mode & FMODE_WRITE;
 }
 
 /*

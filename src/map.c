@@ -319,10 +319,10 @@ static int bpfmap_map_mmap(struct file *file, struct vm_area_struct *vma)
 
 	vma->vm_ops = &bpfmap_vm_ops;
 	vma->vm_private_data = map;
-	vma->vm_flags &= ~VM_MAYEXEC;
+	vm_flags_clear(vma, VM_MAYEXEC);
 	/* A read-only mapping may not become writable with mprotect(). */
 	if (!writable)
-		vma->vm_flags &= ~VM_MAYWRITE;
+		vm_flags_clear(vma, VM_MAYWRITE);
 
 	err = map->ops->mmap(map, vma);
 	if (err && writable)

@@ -31,9 +31,9 @@ int bpfmap_meta_init(struct bpfmap *outer, const struct bpfmap_map_create *attr)
 	int err = 0;
 
 	f = fdget(attr->inner_map_fd);
-	if (!f.file)
+	if (!fd_file(f))
 		return -EBADF;
-	inner = bpfmap_from_file(f.file);
+	inner = bpfmap_from_file(fd_file(f));
 	if (!inner || bpfmap_is_map_of_maps(inner)) {
 		err = -EINVAL;
 		goto out;
@@ -81,9 +81,9 @@ struct bpfmap *bpfmap_inner_get(struct bpfmap *outer, u32 ufd)
 	struct fd f;
 
 	f = fdget(ufd);
-	if (!f.file)
+	if (!fd_file(f))
 		return ERR_PTR(-EBADF);
-	inner = bpfmap_from_file(f.file);
+	inner = bpfmap_from_file(fd_file(f));
 	if (!inner || !bpfmap_meta_equal(&outer->inner_meta, inner))
 		inner = ERR_PTR(-EINVAL);
 	else

@@ -469,4 +469,4 @@ kunit_test_suites(&bpfmap_array_suite, &bpfmap_percpu_suite,
 
 MODULE_LICENSE("GPL");
 MODULE_DESCRIPTION("KUnit suites for bpfmap");
-MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);
+BPFMAP_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);

@@ -37,16 +37,16 @@ const struct known_difference known_differences[] = {
 	{
 		.name = "second_freeze",
 		.backend = BPFMAP_BACKEND_KERNEL,
-		.before = KV(6, 18),
+		.before = KV(6, 12),
 		.expect = EBUSY,
-		.reason = "6.1 map_freeze() has no write-mode check, so a frozen map reaches the frozen test (EBUSY); newer kernels check write mode first and a frozen map has none (EPERM). 6.18 is the first version seen to do so, the exact one is not established",
+		.reason = "6.1 map_freeze() has no write-mode check, so a frozen map reaches the frozen test (EBUSY); newer kernels check write mode first and a frozen map has none (EPERM). Measured: 6.1.192 gives EBUSY, 6.12.117 and 6.18 give EPERM; the first version in between is not established",
 	},
 	{
 		.name = "freeze_through_rdonly_fd",
 		.backend = BPFMAP_BACKEND_KERNEL,
-		.before = KV(6, 18),
+		.before = KV(6, 12),
 		.expect = 0,
-		.reason = "6.1 map_freeze() does not check the fd's write mode; newer kernels give EPERM. 6.18 is the first version seen to do so, the exact one is not established",
+		.reason = "6.1 map_freeze() does not check the fd's write mode; newer kernels give EPERM. Measured: 6.1.192 freezes, 6.12.117 and 6.18 give EPERM; the first version in between is not established",
 	},
 	{
 		.name = "percpu_update_stores_slot_padding",
@@ -168,9 +168,9 @@ const struct known_difference known_differences[] = {
 	{
 		.name = "lru_sanity3_referenced_survivors",
 		.backend = BPFMAP_BACKEND_KERNEL,
-		.before = KV(6, 17),
+		.before = KV(6, 12),
 		.expect = 0,
-		.reason = "property (how many referenced keys survive test_lru_sanity3's refill): before the June-2025 change (bpf-next, so 6.17 by our reading; 6.18 is the first version seen with it) the common LRU's target_free is 128 whatever the map size, so a refill of a map of at most 128 entries shrinks by 128 and evicts every key after the active list rotated them all to inactive; since then target_free is clamp(max_entries / ncpus / 2, 1, 128) and only the unreferenced keys go",
+		.reason = "property (how many referenced keys survive test_lru_sanity3's refill): before the June-2025 change (mainline 6.17, backported to the 6.12 stable line: measured without it on 6.1.192, with it on 6.12.117 and 6.18; other versions not measured) the common LRU's target_free is 128 whatever the map size, so a refill of a map of at most 128 entries shrinks by 128 and evicts every key after the active list rotated them all to inactive; since then target_free is clamp(max_entries / ncpus / 2, 1, 128) and only the unreferenced keys go",
 	},
 	/* batch_ops.c: the CPU flags in elem_flags of the batch commands */
 	{

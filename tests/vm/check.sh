@@ -3,9 +3,11 @@
 #
 # `make check`: every test of bpfmap, in order
 #   deps -> debug kernel -> sparse -> checkpatch -> module (W=1) ->
-#   tools + selftests -> two VM boots (-smp 4; -smp 2,maxcpus=4)
+#   module for Debian's stock kernels (6.1, 6.12, 6.12-rt; W=1 + sparse) ->
+#   tools + selftests -> two debug VM boots (-smp 4; -smp 2,maxcpus=4) ->
+#   one boot of each stock kernel
 # and, as the very last line, "N passed, M failed" summed over the KUnit
-# and selftest cases of both boots.  A failed step or boot health check
+# and selftest cases of every boot.  A failed step or boot health check
 # (sparse/checkpatch/compiler warning in our files, build failure, kernel
 # report on the console, leak, insmod/rmmod failure, hung VM) adds one to M.
 # When the module or the tests cannot be built, the VM boots are skipped.
@@ -23,6 +25,7 @@ cd "$root"
 
 passed=0
 failed=0
+tested=()
 t0=$(date +%s)
 
 say() { printf '[check] %s\n' "$*"; }
@@ -133,6 +136,40 @@ elif grep -E "$ours" "$tmp/module.log" >"$tmp/module.hits"; then
 	fail "module: $(wc -l <"$tmp/module.hits") compiler warnings in our files"
 fi
 
+# Debian 12's own kernels: 6.1 and the 6.12 LTS line with its PREEMPT_RT
+# flavour.  Each gets its own copy of the tree (Kbuild writes its objects
+# next to the sources), built with W=1 and checked by sparse in one pass.
+stock_lines=(6.1 6.12 6.12-rt)
+declare -A stock_kernel stock_kdir stock_release
+step "e2. module for Debian's stock kernels (${stock_lines[*]})"
+for line in "${stock_lines[@]}"; do
+	if ! info=$("$here/debian-kernel.sh" "$line" 2>"$tmp/debian-$line.log"); then
+		tail -n 10 "$tmp/debian-$line.log"
+		fail "fetching Debian's $line kernel"
+		continue
+	fi
+	stock_kernel[$line]=$(echo "$info" | sed -n 's/^KERNEL=//p')
+	stock_kdir[$line]=$(echo "$info" | sed -n 's/^KDIR=//p')
+	stock_release[$line]=$(echo "$info" | sed -n 's/^RELEASE=//p')
+	tree=$tmp/tree-$line
+	mkdir -p "$tree"
+	tar -C "$root" --exclude=.git --exclude='*.o' --exclude='*.ko' \
+		--exclude='.*.cmd' --exclude=tools --exclude=tests/selftests \
+		-cf - . | tar -C "$tree" -xf -
+	say "$line: ${stock_release[$line]}"
+	if ! make -C "$tree" sparse KDIR="${stock_kdir[$line]}" >"$tmp/stock-$line.log" 2>&1; then
+		tail -n 30 "$tmp/stock-$line.log"
+		fail "module for $line (${stock_release[$line]})"
+		unset "stock_kernel[$line]"
+		continue
+	fi
+	if grep -E "^(${tree}/|\./)?(src|include|uapi|tests)/[^ :]+:[0-9]+(:[0-9]+)?: (warning|error):" \
+		"$tmp/stock-$line.log" >"$tmp/stock-$line.hits"; then
+		cat "$tmp/stock-$line.hits"
+		fail "module for $line: $(wc -l <"$tmp/stock-$line.hits") compiler or sparse warnings in our files"
+	fi
+done
+
 step "f. tools and selftests"
 if ! make -C "$root" tools >"$tmp/tools.log" 2>&1; then
 	tail -n 30 "$tmp/tools.log"
@@ -158,10 +195,32 @@ for smp in 4 2,maxcpus=4; do
 		read -r p f <"$tmp/counts"
 		passed=$((passed + p))
 		failed=$((failed + f))
+		tested+=("debug $(basename "$kdir") -smp $smp: $p passed, $f failed")
 	else
 		fail "run-vm.sh --smp $smp did not report its counts"
 	fi
 done
 
+for line in "${stock_lines[@]}"; do
+	[ -n "${stock_kernel[$line]:-}" ] || continue
+	step "g2. VM Debian $line (${stock_release[$line]}) -smp 2"
+	rm -f "$tmp/counts"
+	"$here/run-vm.sh" --smp 2 --name "debian-$line" \
+		--kdir "${stock_kdir[$line]}" --kernel "${stock_kernel[$line]}" \
+		--module "$tmp/tree-$line/bpfmap.ko" \
+		--timeout "${VM_TIMEOUT:-20m}" --counts "$tmp/counts" || true
+	if [ -s "$tmp/counts" ]; then
+		read -r p f <"$tmp/counts"
+		passed=$((passed + p))
+		failed=$((failed + f))
+		tested+=("Debian ${stock_release[$line]}: $p passed, $f failed")
+	else
+		fail "run-vm.sh for Debian $line did not report its counts"
+	fi
+done
+
 step "h. summary"
+for t in "${tested[@]}"; do
+	say "tested: $t"
+done
 finish

@@ -1,20 +1,23 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# Fetch (once) Debian's stock amd64 kernel and its headers without
-# installing them: apt-get download the image, the two headers packages and
-# linux-kbuild for the ABI that linux-image-amd64 currently depends on, unpack
-# them into one folder under the cache, and repoint the absolute paths inside
-# so out-of-tree modules build against it.  Cached: the second call only
-# prints.  Progress goes to stderr; stdout gets three lines:
+# Fetch (once) one of Debian 12's stock amd64 kernels and its headers
+# without installing them: apt-get download the image, the two headers
+# packages and linux-kbuild, unpack them into one folder under the cache,
+# and repoint the absolute paths inside so out-of-tree modules build
+# against it.  Cached: the second call only prints.  Progress goes to
+# stderr; stdout gets three lines:
 #
 #   KERNEL=<path of vmlinuz>
 #   KDIR=<headers dir, for make module KDIR=...>
 #   RELEASE=<uname -r of that kernel>
 #
-# usage: debian-kernel.sh
-# env:   BPFMAP_CACHE (default /var/cache/bpfmap), DEBIAN_ABI (default: the
-#        one linux-image-amd64 depends on, e.g. 6.1.0-56)
+# usage: debian-kernel.sh [LINE]
+#   LINE  6.1 (default: the ABI linux-image-amd64 depends on, e.g. 6.1.0-57),
+#         6.12 or 6.12-rt (the newest 6.12.N+deb12 the archive has; -rt is
+#         its PREEMPT_RT flavour)
+# env:   BPFMAP_CACHE (default /var/cache/bpfmap), DEBIAN_ABI (overrides the
+#        ABI name, e.g. 6.1.0-56 or 6.12.117+deb12)
 set -euo pipefail
 
 cache=${BPFMAP_CACHE:-/var/cache/bpfmap}
@@ -27,19 +30,37 @@ find_abi() {
 		sed -n 's/^ *Depends: linux-image-\([0-9.]*-[0-9]*\)-amd64$/\1/p' | head -n1
 }
 
-abi=${DEBIAN_ABI:-$(find_abi)}
-if [ -z "$abi" ]; then
-	log "apt does not know linux-image-amd64 yet; running apt-get update"
-	apt-get update -qq >&2
-	abi=$(find_abi)
-fi
-[ -n "$abi" ] || { log "cannot find the ABI name linux-image-amd64 depends on"; exit 1; }
+# The newest 6.12.N+deb12 whose unsigned image the archive has.
+find_abi_612() {
+	apt-cache search --names-only \
+		'^linux-image-6\.12\.[0-9]+\+deb12-amd64-unsigned$' 2>/dev/null |
+		sed -n 's/^linux-image-\(6\.12\.[0-9]*+deb12\)-amd64-unsigned .*/\1/p' |
+		sort -V | tail -n1
+}
 
-release=$abi-amd64
-out=$cache/debian-$abi
+line=${1:-6.1}
+case "$line" in
+6.1) finder=find_abi flavour=amd64 ;;
+6.12) finder=find_abi_612 flavour=amd64 ;;
+6.12-rt) finder=find_abi_612 flavour=rt-amd64 ;;
+*) log "unknown kernel line '$line' (6.1, 6.12 or 6.12-rt)"; exit 2 ;;
+esac
+
+abi=${DEBIAN_ABI:-$($finder)}
+if [ -z "$abi" ]; then
+	log "apt does not know the $line kernels yet; running apt-get update"
+	apt-get update -qq >&2
+	abi=$($finder)
+fi
+[ -n "$abi" ] || { log "cannot find a Debian $line kernel in the archive"; exit 1; }
+
+release=$abi-$flavour
+rt=
+[ "$flavour" = amd64 ] || rt=-rt
+out=$cache/debian-$abi$rt
 root=$out/root
 kdir=$root/usr/src/linux-headers-$release
-common=$root/usr/src/linux-headers-$abi-common
+common=$root/usr/src/linux-headers-$abi-common$rt
 kernel=$root/boot/vmlinuz-$release
 mkdir -p "$cache"
 
@@ -47,14 +68,18 @@ exec 9>"$cache/.lock-debian"
 flock 9
 
 if [ ! -f "$out/.bpfmap-done" ]; then
-	# linux-kbuild-6.1 for a 6.1.0-NN ABI: the kbuild package is named
-	# after the upstream major.minor.
-	series=$(echo "$abi" | cut -d. -f1,2)
+	# linux-kbuild-6.1 for a 6.1.0-NN ABI (named after the upstream
+	# major.minor); the 6.12 line names it after the whole ABI.  The
+	# PREEMPT_RT flavour has its own common headers.
+	case "$abi" in
+	6.1.*) kbuild=linux-kbuild-$(echo "$abi" | cut -d. -f1,2) ;;
+	*) kbuild=linux-kbuild-$abi ;;
+	esac
 	pkgs=(
 		"linux-image-$release-unsigned"
 		"linux-headers-$release"
-		"linux-headers-$abi-common"
-		"linux-kbuild-$series"
+		"linux-headers-$abi-common$rt"
+		"$kbuild"
 	)
 	rm -rf "$out"
 	mkdir -p "$out/debs" "$root"

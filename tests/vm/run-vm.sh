@@ -9,14 +9,19 @@
 # not reach its last marker within the timeout fails.  Logs are kept under
 # $BPFMAP_CACHE/logs/; their folder is printed.
 #
-# usage: run-vm.sh [--smp SPEC] [--kdir DIR] [--timeout DURATION]
-#                  [--counts FILE] [--extra-ko FILE]... [--module FILE]
-#                  [--selftests DIR]
+# usage: run-vm.sh [--smp SPEC] [--kdir DIR] [--kernel IMAGE] [--name NAME]
+#                  [--timeout DURATION] [--counts FILE] [--extra-ko FILE]...
+#                  [--module FILE] [--selftests DIR]
 #   --smp SPEC      QEMU -smp value (default 4; e.g. "2,maxcpus=4" for
 #                   more possible than online CPUs)
 #   --kdir DIR      kernel build dir (default: what build-kernel.sh prints;
 #                   the module must have been built against it:
 #                   make module KDIR=DIR)
+#   --kernel IMAGE  boot this image instead of DIR/arch/x86/boot/bzImage;
+#                   for a distribution kernel, --kdir is its headers dir
+#                   (debian-kernel.sh prints both)
+#   --name NAME     names the boot in the output and the log folder
+#                   (default: the -smp value)
 #   --timeout D     limit for the whole boot (timeout(1) syntax, default 20m)
 #   --counts FILE   also write "PASSED FAILED" to FILE (used by check.sh)
 #   --extra-ko FILE load this module before bpfmap.ko (to prove the console
@@ -32,6 +37,8 @@ set -euo pipefail
 
 smp=4
 kdir=
+kernel=
+name=
 limit=20m
 counts_file=
 extra_kos=()
@@ -41,6 +48,8 @@ while [ $# -gt 0 ]; do
 	case "$1" in
 	--smp) smp=$2; shift 2 ;;
 	--kdir) kdir=$2; shift 2 ;;
+	--kernel) kernel=$2; shift 2 ;;
+	--name) name=$2; shift 2 ;;
 	--timeout) limit=$2; shift 2 ;;
 	--counts) counts_file=$2; shift 2 ;;
 	--extra-ko) extra_kos+=("$2"); shift 2 ;;
@@ -51,7 +60,7 @@ while [ $# -gt 0 ]; do
 	esac
 done
 
-tag="vm smp=$smp"
+tag="vm ${name:-smp=$smp}"
 say() { printf '[%s] %s\n' "$tag" "$*"; }
 
 # Tests (KUnit cases, selftest cases) count as passed or failed; the
@@ -73,7 +82,7 @@ finish() {
 [ -n "$kdir" ] || kdir=$("$vm_here/build-kernel.sh")
 ksrc=$(readlink -f "$kdir/source" 2>/dev/null || true)
 [ -d "$ksrc" ] || ksrc=$vm_cache/src/linux-source-6.1
-kernel=$kdir/arch/x86/boot/bzImage
+[ -n "$kernel" ] || kernel=$kdir/arch/x86/boot/bzImage
 
 if [ ! -f "$kernel" ]; then
 	fail "no kernel image $kernel"
@@ -84,14 +93,17 @@ if [ ! -f "$module" ]; then
 	finish
 fi
 # A module built for another kernel would only fail at insmod; say why now.
-release=$(cat "$kdir/include/config/kernel.release")
+# The release the kernel reports (Debian's headers keep the upstream one
+# in include/config/kernel.release; utsrelease.h has what uname says).
+release=$(sed -n 's/^#define UTS_RELEASE "\(.*\)"$/\1/p' "$kdir/include/generated/utsrelease.h")
 magic=$(modinfo -F vermagic "$module" | cut -d' ' -f1)
 if [ "$magic" != "$release" ]; then
 	fail "bpfmap.ko is built for $magic, the kernel is $release (make module KDIR=$kdir)"
 	finish
 fi
 
-logdir=$vm_cache/logs/$(date +%Y%m%d-%H%M%S)-smp${smp//[,=]/_}
+logdir=$vm_cache/logs/$(date +%Y%m%d-%H%M%S)-${name:-smp$smp}
+logdir=${logdir//[,=+]/_}
 mkdir -p "$logdir/kunit" "$logdir/selftests"
 console=$logdir/console.log
 results=$logdir/results.log
@@ -141,8 +153,8 @@ set -e
 elapsed=$(($(date +%s) - start))
 say "VM exited (rc=$qemu_rc) after ${elapsed}s; console log: $console"
 rm -f "$initrd"
-# Keep the logs of the last 20 boots.
-ls -dt "$vm_cache"/logs/*-smp* 2>/dev/null | tail -n +21 | xargs -r rm -rf
+# Keep the logs of the last 30 boots.
+ls -dt "$vm_cache"/logs/2*-* 2>/dev/null | tail -n +31 | xargs -r rm -rf
 touch "$results"
 tr -d '\r' <"$results" >"$results.tmp" && mv "$results.tmp" "$results"
 
@@ -263,7 +275,7 @@ for ktap in "$logdir"/kunit/*.ktap; do
 	say "kunit $suite: $p passed, $f failed, $s skipped"
 	kpassed=$((kpassed + p)) kfailed=$((kfailed + f)) kskipped=$((kskipped + s))
 done
-if [ "$nsuites" -eq 0 ] && [ "$insmod_rc" = 0 ]; then
+if [ "$with_kunit" = 1 ] && [ "$nsuites" -eq 0 ] && [ "$insmod_rc" = 0 ]; then
 	say "kunit: no bpfmap* suite in the kernel log"
 	kfailed=$((kfailed + 1))
 fi

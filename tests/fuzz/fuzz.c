@@ -17,7 +17,7 @@
 
 #include "fuzz_core.h"
 
-static void usage(FILE *f)
+static void print_usage(FILE *f)
 {
 	fprintf(f,
 		"usage: bpfmap-fuzz [--seed N] [--threads N] [--seconds S] [--ops N]\n"
@@ -75,10 +75,10 @@ int main(int argc, char **argv)
 			cfg.verbose = 1;
 			continue;
 		case 'h':
-			usage(stdout);
+			print_usage(stdout);
 			return 0;
 		default:
-			usage(stderr);
+			print_usage(stderr);
 			return 2;
 		}
 		if (errno || *end || end == optarg) {
@@ -88,7 +88,7 @@ int main(int argc, char **argv)
 		}
 	}
 	if (optind < argc) {
-		usage(stderr);
+		print_usage(stderr);
 		return 2;
 	}
 	if (!seconds_set && !cfg.ops)

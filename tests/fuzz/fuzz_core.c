@@ -114,23 +114,40 @@ static void fill_random(struct rng *r, void *buf, size_t len)
 static int ebit(int e)
 {
 	switch (e) {
-	case 0: return 0;
-	case EPERM: return 1;
-	case ENOENT: return 2;
-	case E2BIG: return 3;
-	case EBADF: return 4;
-	case ENOMEM: return 5;
-	case EFAULT: return 6;
-	case EBUSY: return 7;
-	case EEXIST: return 8;
-	case EINVAL: return 9;
-	case ENOSPC: return 10;
-	case ERANGE: return 11;
-	case ENOTSUPP: return 12;
-	case EACCES: return 13;
-	case ENOTTY: return 14;
-	case ENODEV: return 15;
-	default: return 63;
+	case 0:
+		return 0;
+	case EPERM:
+		return 1;
+	case ENOENT:
+		return 2;
+	case E2BIG:
+		return 3;
+	case EBADF:
+		return 4;
+	case ENOMEM:
+		return 5;
+	case EFAULT:
+		return 6;
+	case EBUSY:
+		return 7;
+	case EEXIST:
+		return 8;
+	case EINVAL:
+		return 9;
+	case ENOSPC:
+		return 10;
+	case ERANGE:
+		return 11;
+	case ENOTSUPP:
+		return 12;
+	case EACCES:
+		return 13;
+	case ENOTTY:
+		return 14;
+	case ENODEV:
+		return 15;
+	default:
+		return 63;
 	}
 }
 
@@ -196,7 +213,7 @@ static struct {
 	uint32_t shared_ids[NR_SHARED];
 	unsigned int nr_shared;
 	unsigned int reports;
-	volatile int stop;
+	int stop;		/* read with __atomic_load_n() */
 	struct timespec start;
 } g = {
 	.lock = PTHREAD_MUTEX_INITIALIZER,
@@ -686,16 +703,26 @@ static uint64_t f_cpu(uint32_t cpu)
 static uint64_t junk_flags(struct fthread *t)
 {
 	switch (below(&t->r, 10)) {
-	case 0: return BPFMAP_F_LOCK;
-	case 1: return f_cpu(g.ncpus + below(&t->r, 3));
-	case 2: return f_cpu(UINT32_MAX);
-	case 3: return BPFMAP_F_ALL_CPUS | BPFMAP_NOEXIST;
-	case 4: return BPFMAP_F_CPU | BPFMAP_F_ALL_CPUS;
-	case 5: return 1ULL << (32 + below(&t->r, 32));
-	case 6: return 1ULL << (5 + below(&t->r, 27));
-	case 7: return BPFMAP_NOEXIST | BPFMAP_EXIST;
-	case 8: return f_cpu(0) | BPFMAP_F_LOCK;
-	default: return rnd(&t->r);
+	case 0:
+		return BPFMAP_F_LOCK;
+	case 1:
+		return f_cpu(g.ncpus + below(&t->r, 3));
+	case 2:
+		return f_cpu(UINT32_MAX);
+	case 3:
+		return BPFMAP_F_ALL_CPUS | BPFMAP_NOEXIST;
+	case 4:
+		return BPFMAP_F_CPU | BPFMAP_F_ALL_CPUS;
+	case 5:
+		return 1ULL << (32 + below(&t->r, 32));
+	case 6:
+		return 1ULL << (5 + below(&t->r, 27));
+	case 7:
+		return BPFMAP_NOEXIST | BPFMAP_EXIST;
+	case 8:
+		return f_cpu(0) | BPFMAP_F_LOCK;
+	default:
+		return rnd(&t->r);
 	}
 }
 
@@ -1482,12 +1509,14 @@ static void op_verify(struct fthread *t, struct fmap *m)
 					  "VERIFY walk: wrong index after %d",
 					  prev);
 			nk = idx;
-		} else if ((nk = key_decode(m, next)) < 0 ||
-			   m->st[nk] == K_ABSENT || seen[nk]) {
-			violation(t, m, next, m->key_size, NULL, 0,
-				  "VERIFY walk: key#%d is not in the model or came twice",
-				  nk);
-			return;
+		} else {
+			nk = key_decode(m, next);
+			if (nk < 0 || m->st[nk] == K_ABSENT || seen[nk]) {
+				violation(t, m, next, m->key_size, NULL, 0,
+					  "VERIFY walk: key#%d is not in the model or came twice",
+					  nk);
+				return;
+			}
 		}
 		if (nk >= 0 && nk < MAX_KEYS)
 			seen[nk] = 1;
@@ -1753,13 +1782,12 @@ static void op_batch(struct fthread *t, struct fmap *m, unsigned int nr)
 				ierr = (k < 0 ? -1 - k : k) >> 8;
 				k = k < 0 ? -1 : k & 0xff;
 			}
-			if (i >= kok || (upd && i >= vok)) {
+			if (i >= kok || (upd && i >= vok))
 				mask = B(EFAULT);
-			} else if (upd) {
+			else if (upd)
 				mask = update_type_mask(m, k, ef, ierr);
-			} else {
+			else
 				mask = lookup_mask(m, k);
-			}
 			if (i < got) {
 				if (!(mask & B(0))) {
 					violation(t, m, NULL, 0, NULL, 0,
@@ -2383,17 +2411,31 @@ static void op_create(struct fthread *t)
 	/* Now and then one thing wrong. */
 	if (chance(&t->r, 15)) {
 		switch (below(&t->r, 14)) {
-		case 0: c.__reserved = 1; break;
-		case 1: c.map_extra = 1ULL << below(&t->r, 64); break;
-		case 2: c.map_flags |= BPFMAP_F_RDONLY | BPFMAP_F_WRONLY; break;
+		case 0:
+			c.__reserved = 1;
+			break;
+		case 1:
+			c.map_extra = 1ULL << below(&t->r, 64);
+			break;
+		case 2:
+			c.map_flags |= BPFMAP_F_RDONLY | BPFMAP_F_WRONLY;
+			break;
 		case 3:
 			c.map_flags |= BPFMAP_F_NUMA_NODE;
 			c.numa_node = 1000 + below(&t->r, 1000);
 			break;
-		case 4: c.key_size = 0; break;
-		case 5: c.value_size = 0; break;
-		case 6: c.max_entries = 0; break;
-		case 7: c.key_size = 1 + below(&t->r, 16); break;
+		case 4:
+			c.key_size = 0;
+			break;
+		case 5:
+			c.value_size = 0;
+			break;
+		case 6:
+			c.max_entries = 0;
+			break;
+		case 7:
+			c.key_size = 1 + below(&t->r, 16);
+			break;
 		case 8:
 			c.map_flags |= 1U << (below(&t->r, 2) ? 5 :
 					      9 + 2 * below(&t->r, 2) +
@@ -2518,10 +2560,18 @@ static void op_get_fd_by_id(struct fthread *t)
 	if (!c.map_id || chance(&t->r, 10))
 		c.map_id = chance(&t->r, 50) ? 0 : INT32_MAX + below(&t->r, 4);
 	switch (below(&t->r, 10)) {
-	case 0: c.open_flags = BPFMAP_F_RDONLY; break;
-	case 1: c.open_flags = BPFMAP_F_WRONLY; break;
-	case 2: c.open_flags = BPFMAP_F_RDONLY | BPFMAP_F_WRONLY; break;
-	case 3: c.open_flags = 1U << below(&t->r, 32); break;
+	case 0:
+		c.open_flags = BPFMAP_F_RDONLY;
+		break;
+	case 1:
+		c.open_flags = BPFMAP_F_WRONLY;
+		break;
+	case 2:
+		c.open_flags = BPFMAP_F_RDONLY | BPFMAP_F_WRONLY;
+		break;
+	case 3:
+		c.open_flags = 1U << below(&t->r, 32);
+		break;
 	}
 	if (chance(&t->r, 3))
 		c.__reserved = 1;
@@ -2574,10 +2624,18 @@ static void op_get_next_id(struct fthread *t)
 	for (s = 0; s < MAX_MAPS; s++)
 		have |= t->maps[s].fd >= 0;
 	switch (below(&t->r, 4)) {
-	case 0: c.start_id = 0; break;
-	case 1: c.start_id = shared_id(t); break;
-	case 2: c.start_id = INT32_MAX + below(&t->r, 3); break;
-	default: c.start_id = below(&t->r, 100000); break;
+	case 0:
+		c.start_id = 0;
+		break;
+	case 1:
+		c.start_id = shared_id(t);
+		break;
+	case 2:
+		c.start_id = INT32_MAX + below(&t->r, 3);
+		break;
+	default:
+		c.start_id = below(&t->r, 100000);
+		break;
 	}
 	if (chance(&t->r, 3))
 		c.__reserved = 7;
@@ -2673,6 +2731,20 @@ static void op_chaos(struct fthread *t, struct fmap *m)
 
 /* ---- the threads ---- */
 
+/* One of our BPFMAP_F_MMAPABLE maps without a mapping, or @m. */
+static struct fmap *mmapable_map(struct fthread *t, struct fmap *m)
+{
+	unsigned int i, start = below(&t->r, MAX_MAPS);
+
+	for (i = 0; i < MAX_MAPS; i++) {
+		struct fmap *x = &t->maps[(start + i) % MAX_MAPS];
+
+		if (x->fd >= 0 && (x->flags & BPFMAP_F_MMAPABLE) && !x->mm)
+			return x;
+	}
+	return m;
+}
+
 static void one_op(struct fthread *t)
 {
 	struct fmap *m = random_map(t);
@@ -2713,7 +2785,7 @@ static void one_op(struct fthread *t)
 	else if (r < 740)
 		op_get_info(t, m);
 	else if (r < 760)
-		op_mmap(t, m);
+		op_mmap(t, chance(&t->r, 75) ? mmapable_map(t, m) : m);
 	else if (r < 800 && m->mm)
 		op_mm_access(t, m);
 	else if (r < 815)
@@ -2734,7 +2806,7 @@ static void *thread_main(void *arg)
 
 	for (s = 0; s < MAX_MAPS; s++)
 		t->maps[s].fd = -1;
-	while (!g.stop) {
+	while (!__atomic_load_n(&g.stop, __ATOMIC_RELAXED)) {
 		if (cfg->ops && t->opno >= cfg->ops)
 			break;
 		if (!(t->opno & 15) && cfg->seconds > 0 &&
@@ -2825,7 +2897,7 @@ int fuzz_run(const struct fuzz_config *cfg, struct fuzz_totals *totals)
 	for (i = 0; i < cfg->threads; i++) {
 		err = -pthread_create(&tid[i], NULL, thread_main, &th[i]);
 		if (err) {
-			g.stop = 1;
+			__atomic_store_n(&g.stop, 1, __ATOMIC_RELAXED);
 			while (i--)
 				pthread_join(tid[i], NULL);
 			goto out;
@@ -2869,23 +2941,40 @@ out:
 static const char *slot_name(unsigned int s)
 {
 	switch (s) {
-	case BPFMAP_MAP_CREATE: return "MAP_CREATE";
-	case BPFMAP_MAP_LOOKUP_ELEM: return "LOOKUP_ELEM";
-	case BPFMAP_MAP_UPDATE_ELEM: return "UPDATE_ELEM";
-	case BPFMAP_MAP_DELETE_ELEM: return "DELETE_ELEM";
-	case BPFMAP_MAP_GET_NEXT_KEY: return "GET_NEXT_KEY";
-	case BPFMAP_MAP_GET_NEXT_ID: return "GET_NEXT_ID";
-	case BPFMAP_MAP_GET_FD_BY_ID: return "GET_FD_BY_ID";
-	case BPFMAP_OBJ_GET_INFO_BY_FD: return "GET_INFO_BY_FD";
-	case BPFMAP_MAP_LOOKUP_AND_DELETE_ELEM: return "LOOKUP_AND_DELETE_ELEM";
-	case BPFMAP_MAP_FREEZE: return "MAP_FREEZE";
-	case BPFMAP_MAP_LOOKUP_BATCH: return "LOOKUP_BATCH";
-	case BPFMAP_MAP_LOOKUP_AND_DELETE_BATCH: return "LOOKUP_AND_DELETE_BATCH";
-	case BPFMAP_MAP_UPDATE_BATCH: return "UPDATE_BATCH";
-	case BPFMAP_MAP_DELETE_BATCH: return "DELETE_BATCH";
-	case FUZZ_SLOT_OTHER: return "(no such command)";
-	case FUZZ_SLOT_MMAP: return "mmap/munmap";
-	case FUZZ_SLOT_CLOSE: return "close";
+	case BPFMAP_MAP_CREATE:
+		return "MAP_CREATE";
+	case BPFMAP_MAP_LOOKUP_ELEM:
+		return "LOOKUP_ELEM";
+	case BPFMAP_MAP_UPDATE_ELEM:
+		return "UPDATE_ELEM";
+	case BPFMAP_MAP_DELETE_ELEM:
+		return "DELETE_ELEM";
+	case BPFMAP_MAP_GET_NEXT_KEY:
+		return "GET_NEXT_KEY";
+	case BPFMAP_MAP_GET_NEXT_ID:
+		return "GET_NEXT_ID";
+	case BPFMAP_MAP_GET_FD_BY_ID:
+		return "GET_FD_BY_ID";
+	case BPFMAP_OBJ_GET_INFO_BY_FD:
+		return "GET_INFO_BY_FD";
+	case BPFMAP_MAP_LOOKUP_AND_DELETE_ELEM:
+		return "LOOKUP_AND_DELETE_ELEM";
+	case BPFMAP_MAP_FREEZE:
+		return "MAP_FREEZE";
+	case BPFMAP_MAP_LOOKUP_BATCH:
+		return "LOOKUP_BATCH";
+	case BPFMAP_MAP_LOOKUP_AND_DELETE_BATCH:
+		return "LOOKUP_AND_DELETE_BATCH";
+	case BPFMAP_MAP_UPDATE_BATCH:
+		return "UPDATE_BATCH";
+	case BPFMAP_MAP_DELETE_BATCH:
+		return "DELETE_BATCH";
+	case FUZZ_SLOT_OTHER:
+		return "(no such command)";
+	case FUZZ_SLOT_MMAP:
+		return "mmap/munmap";
+	case FUZZ_SLOT_CLOSE:
+		return "close";
 	}
 	return NULL;
 }

@@ -295,6 +295,9 @@ struct fmap {
 	uint32_t nkeys;
 	uint8_t st[MAX_KEYS];
 	uint8_t *vals;		/* nkeys * ubuf */
+	/* where the last lookup batch stopped (its out_batch) */
+	uint8_t tok[4];
+	bool tok_valid;
 	/* a mapping of a BPFMAP_F_MMAPABLE array */
 	uint8_t *mm;
 	size_t mm_len;
@@ -513,7 +516,7 @@ static void *place_cmd(struct fthread *t, void *s, size_t len, int defect,
 
 static int pick_sdef(struct fthread *t)
 {
-	if (!chance(&t->r, 8))
+	if (!chance(&t->r, 5))
 		return SD_NONE;
 	return 1 + below(&t->r, NR_SD - 1);
 }
@@ -732,7 +735,7 @@ static uint64_t pick_flags(struct fthread *t, const struct fmap *m,
 {
 	uint32_t op = update ? below(&t->r, 3) : 0;
 
-	if (chance(&t->r, 12))
+	if (chance(&t->r, 8))
 		return junk_flags(t);
 	if (!m->percpu || chance(&t->r, 50))
 		return op;
@@ -747,7 +750,7 @@ static uint64_t pick_flags(struct fthread *t, const struct fmap *m,
 static uint32_t pick_fd(struct fthread *t, const struct fmap *m, int *err)
 {
 	*err = 0;
-	if (!chance(&t->r, 4))
+	if (!chance(&t->r, 3))
 		return m->fd;
 	switch (below(&t->r, 3)) {
 	case 0:
@@ -792,7 +795,7 @@ static uint64_t pick_key(struct fthread *t, const struct fmap *m, int *k,
 		memcpy(key, index, 4);
 		*k = -1;
 	}
-	if (!chance(&t->r, 4))
+	if (!chance(&t->r, 3))
 		return PTR(key);
 	*err = EFAULT;
 	switch (below(&t->r, 4)) {
@@ -822,7 +825,7 @@ static uint8_t *pick_out(struct fthread *t, int ar, size_t len, bool *bad)
 	struct arena *a = &t->ar[ar];
 
 	*bad = false;
-	if (!chance(&t->r, 4) || !len)
+	if (!chance(&t->r, 3) || !len)
 		return edge(a, len);
 	*bad = true;
 	switch (below(&t->r, 5)) {
@@ -1642,7 +1645,7 @@ static void op_batch(struct fthread *t, struct fmap *m, unsigned int nr)
 	bool rd = lookup || lad, wr = !lookup, bad_tok = false;
 	int sd = pick_sdef(t), serr, ferr, exp = 0, err;
 	uint32_t vs, n, cap, kok, vok, kfill, vfill, i, tok_len, want, got;
-	uint8_t *kdata, *vdata, *tok = NULL;
+	uint8_t *kdata, *vdata, *tok = NULL, *out_tok = NULL;
 	uint64_t mask = 0, soft = 0, ef = 0;
 	int keys[MAX_BATCH];
 	uint32_t inner_ids[MAX_BATCH];
@@ -1710,8 +1713,13 @@ static void op_batch(struct fthread *t, struct fmap *m, unsigned int nr)
 	/* tokens */
 	tok_len = m->array ? m->key_size : 4;
 	if (rd) {
-		if (chance(&t->r, 60)) {
+		if (chance(&t->r, 40)) {
 			b.in_batch = 0;
+		} else if (m->tok_valid && chance(&t->r, 60)) {
+			/* go on where the last call stopped */
+			tok = edge(&t->ar[AR_TOK], tok_len);
+			memcpy(tok, m->tok, 4);
+			b.in_batch = PTR(tok);
 		} else {
 			tok = edge(&t->ar[AR_TOK], tok_len);
 			if (m->array) {
@@ -1731,8 +1739,9 @@ static void op_batch(struct fthread *t, struct fmap *m, unsigned int nr)
 				bad_tok = true;
 			}
 		}
-		b.out_batch = PTR(edge(&t->ar[AR_TOK], tok_len) -
-				  t->ar[AR_TOK].len / 2);
+		out_tok = edge(&t->ar[AR_TOK], tok_len) - t->ar[AR_TOK].len / 2;
+		memset(out_tok, 0xa5, tok_len);
+		b.out_batch = PTR(out_tok);
 		if (chance(&t->r, 4))
 			b.out_batch = chance(&t->r, 50) ? 0 :
 				      PTR(g.rdonly);
@@ -1855,6 +1864,9 @@ static void op_batch(struct fthread *t, struct fmap *m, unsigned int nr)
 		}
 		if (!expect(t, m, err, mask) || err == EFAULT)
 			return;
+		m->tok_valid = !err && got && b.out_batch == PTR(out_tok);
+		if (m->tok_valid)
+			memcpy(m->tok, out_tok, 4);
 		if (got > n) {
 			violation(t, m, NULL, 0, NULL, 0,
 				  "count %u > %u", got, n);
@@ -1910,6 +1922,9 @@ static void op_batch(struct fthread *t, struct fmap *m, unsigned int nr)
 	}
 	if (err && err != ENOENT && err != ENOSPC)
 		return;
+	m->tok_valid = (!err || err == ENOSPC) && b.out_batch == PTR(out_tok);
+	if (m->tok_valid)
+		memcpy(m->tok, out_tok, 4);
 	if (got > n || (err == ENOSPC && got) || (!err && !got)) {
 		violation(t, m, NULL, 0, NULL, 0,
 			  "count %u for capacity %u with result %s", got, n,
@@ -2374,10 +2389,10 @@ static void op_create(struct fthread *t)
 	    chance(&t->r, 5))
 		c.map_flags |= BPFMAP_F_NUMA_NODE;	/* node 0 */
 	mode = O_RDWR;
-	if (chance(&t->r, 10)) {
+	if (chance(&t->r, 6)) {
 		c.map_flags |= BPFMAP_F_RDONLY;
 		mode = O_RDONLY;
-	} else if (chance(&t->r, 10)) {
+	} else if (chance(&t->r, 6)) {
 		c.map_flags |= BPFMAP_F_WRONLY;
 		mode = O_WRONLY;
 	}

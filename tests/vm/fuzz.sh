@@ -13,6 +13,7 @@
 #
 # usage: fuzz.sh [--kernel debug|stock] [--seconds N] [--seed N]
 #                [--threads N] [--smp SPEC] [--kdir DIR] [--timeout D]
+#                [--module FILE]
 #   --kernel K    debug (default): the test kernel of build-kernel.sh, or
 #                 --kdir DIR; stock: Debian's kernel (debian-kernel.sh)
 #   --seconds N   how long the fuzzer runs (default 60)
@@ -21,6 +22,8 @@
 #   --smp SPEC    QEMU -smp (default "2,maxcpus=4": 4 possible CPUs, 2
 #                 online, so per-CPU values have slots of offline CPUs)
 #   --timeout D   limit for the whole boot (default: seconds + 20 min)
+#   --module FILE a bpfmap.ko built elsewhere for that kernel (default: build
+#                 the repository's for it)
 # Exit status: 0 when nothing failed.
 set -euo pipefail
 
@@ -34,6 +37,7 @@ threads=4
 smp=2,maxcpus=4
 kdir=
 limit=
+module=
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--kernel) kind=$2; shift 2 ;;
@@ -43,6 +47,7 @@ while [ $# -gt 0 ]; do
 	--smp) smp=$2; shift 2 ;;
 	--kdir) kdir=$2; shift 2 ;;
 	--timeout) limit=$2; shift 2 ;;
+	--module) module=$2; shift 2 ;;
 	-h|--help) sed -n '4,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
 	*) echo "fuzz.sh: unknown argument $1" >&2; exit 2 ;;
 	esac
@@ -78,13 +83,15 @@ else
 fi
 
 # The module, for this kernel; objects built for another one go first.
-module=$vm_root/bpfmap.ko
 built_for() { modinfo -F vermagic "$module" 2>/dev/null | cut -d' ' -f1; }
-say "building bpfmap.ko for $release"
-if [ -f "$module" ] && [ "$(built_for)" != "$release" ]; then
-	make -s -C "$kdir" M="$vm_root" clean >/dev/null 2>&1 || true
+if [ -z "$module" ]; then
+	module=$vm_root/bpfmap.ko
+	say "building bpfmap.ko for $release"
+	if [ -f "$module" ] && [ "$(built_for)" != "$release" ]; then
+		make -s -C "$kdir" M="$vm_root" clean >/dev/null 2>&1 || true
+	fi
+	make -s -C "$vm_root" module KDIR="$kdir"
 fi
-make -s -C "$vm_root" module KDIR="$kdir"
 [ "$(built_for)" = "$release" ] || { say "bpfmap.ko is not built for $release"; exit 1; }
 say "building the fuzzer"
 make -s -C "$vm_root/tests/fuzz"

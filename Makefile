@@ -11,6 +11,8 @@
 #                   VM harness (KUnit + selftests on both backends under the
 #                   debug kernel); ends with "N passed, M failed"
 #   make bench      benchmarks against the kernel's bpf() in one VM boot
+#   make fuzz       the ioctl fuzzer in a VM: SECONDS=60 KERNEL=debug|stock
+#                   [SEED=n] [THREADS=n] [KDIR=debug kernel build dir]
 
 KDIR ?= /lib/modules/$(shell uname -r)/build
 
@@ -46,8 +48,17 @@ shell:
 bench:
 	tools/bench/run-bench.sh
 
+.PHONY: fuzz
+SECONDS ?= 60
+KERNEL ?= debug
+fuzz:
+	@tests/vm/fuzz.sh --kernel $(KERNEL) --seconds $(SECONDS) \
+		$(if $(SEED),--seed $(SEED)) $(if $(THREADS),--threads $(THREADS)) \
+		$(if $(filter command line environment,$(origin KDIR)),--kdir $(KDIR))
+
 clean:
 	-$(MAKE) -C $(KDIR) M=$(CURDIR) clean
 	-$(MAKE) -C tools/lib clean
 	-$(MAKE) -C tools/bpfmapctl clean
 	-$(MAKE) -C tests/selftests clean
+	-$(MAKE) -C tests/fuzz clean

@@ -1,0 +1,68 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Copyright (C) 2026 The bpfmap authors. */
+/*
+ * A bounded pass of the ioctl fuzzer for `make check`: the fuzzer core of
+ * tests/fuzz (built into this binary) runs a fixed op budget per thread
+ * with a fixed seed against /dev/bpfmap, and the test fails on any oracle
+ * violation (an errno the command cannot give for its input, a non-zero
+ * per-CPU padding byte, an fd mode not enforced, a value read back that is
+ * not the one last written).  It prints the fuzzer's totals.
+ *
+ * Only the bpfmap backend: the fuzzer issues the ioctls itself, the
+ * kernel's bpf(2) is not what it tests.  For longer runs on the debug or
+ * the stock kernel use `make fuzz`.
+ */
+#include "../fuzz/fuzz_core.c"
+
+/* The harness is not -Wextra clean (an unused handler parameter). */
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wunused-parameter"
+#include "kselftest_harness.h"
+#pragma GCC diagnostic pop
+
+#define BOUNDED_SEED		20260801ULL
+#define BOUNDED_THREADS		3
+/* About 27 s on the debug kernel under TCG, -smp 4 (~340 ops/s). */
+#define BOUNDED_OPS		3000
+/* A slower machine stops early instead of hitting the harness timeout. */
+#define BOUNDED_SECONDS		120
+
+FIXTURE(fuzz) {
+};
+
+FIXTURE_SETUP(fuzz)
+{
+}
+
+FIXTURE_TEARDOWN(fuzz)
+{
+}
+
+TEST_F_TIMEOUT(fuzz, fixed_seed_run_has_no_oracle_violations, 300)
+{
+	struct fuzz_config cfg = {
+		.seed = BOUNDED_SEED,
+		.threads = BOUNDED_THREADS,
+		.ops = BOUNDED_OPS,
+		.seconds = BOUNDED_SECONDS,
+		.max_reports = 20,
+		.out = stdout,
+		.prefix = "# ",
+	};
+	struct fuzz_totals totals;
+	int err;
+
+	err = fuzz_run(&cfg, &totals);
+	if (err)
+		TH_LOG("cannot run the fuzzer on /dev/bpfmap (%s): is bpfmap.ko loaded?",
+		       strerror(-err));
+	ASSERT_EQ(0, err);
+	fuzz_print_totals(stdout, &cfg, &totals);
+	EXPECT_EQ(0ULL, totals.padding_violations);
+	ASSERT_EQ(0ULL, totals.violations);
+	/* The oracle compared values with its model, not just errnos. */
+	ASSERT_LT(0ULL, totals.checked_values);
+	ASSERT_LT(0ULL, totals.checked_padding);
+}
+
+TEST_HARNESS_MAIN

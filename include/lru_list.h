@@ -33,7 +33,8 @@ struct bpfmap_lru_node {
 /*
  * A set of active/inactive/free lists.  For the common LRU there is one per
  * map; with BPFMAP_F_NO_COMMON_LRU one per possible CPU.  @lock protects
- * the three lists, @counts and @next_inactive.
+ * the three lists, @counts and @next_inactive, once the map is visible;
+ * bpfmap_lru_populate() fills the free lists before that, without it.
  */
 struct bpfmap_lru_list {
 	struct list_head lists[3];

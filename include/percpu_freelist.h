@@ -15,7 +15,8 @@ struct bpfmap_freelist_node {
  * One LIFO list per possible CPU.  Each list's lock protects its @first
  * chain; it nests inside a hash bucket lock (bucket lock first), never the
  * other way round, and is taken with interrupts off so any context may
- * push or pop.
+ * push or pop.  bpfmap_freelist_populate() alone works without it: it runs
+ * before the list is shared.
  */
 struct bpfmap_freelist_head {
 	struct bpfmap_freelist_node *first;

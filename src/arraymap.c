@@ -35,6 +35,9 @@
 	 BPFMAP_F_RDONLY_PROG | BPFMAP_F_WRONLY_PROG | BPFMAP_F_INNER_MAP | \
 	 BPFMAP_F_MMAPABLE)
 
+/* Elements a whole-map loop handles between two chances to reschedule. */
+#define ARRAY_RESCHED_BATCH	1024U
+
 /**
  * struct bpfmap_array - an array map
  * @map: the generic part; first, so container_of() is free
@@ -64,6 +67,19 @@ static bool array_is_percpu(const struct bpfmap_map_create *attr)
 	return attr->map_type == BPFMAP_MAP_TYPE_PERCPU_ARRAY;
 }
 
+/* Bytes of the one area that holds the values (or per-CPU pointers). */
+static u64 array_area_size(const struct bpfmap_map_create *attr)
+{
+	u64 size;
+
+	if (array_is_percpu(attr))
+		return (u64)attr->max_entries * sizeof(void *);
+	size = (u64)attr->max_entries * round_up((u64)attr->value_size, 8);
+	if (attr->map_flags & BPFMAP_F_MMAPABLE)
+		size = PAGE_ALIGN(size);
+	return size;
+}
+
 /* Called from MAP_CREATE before anything is allocated. */
 static int array_map_alloc_check(const struct bpfmap_map_create *attr)
 {
@@ -86,6 +102,14 @@ static int array_map_alloc_check(const struct bpfmap_map_create *attr)
 		return -E2BIG;
 	if (percpu && round_up(attr->value_size, 8) > BPFMAP_PCPU_MAX_VALUE)
 		return -E2BIG;
+	/*
+	 * The area of values (of per-CPU pointers) is one allocation, which
+	 * bpfmap_area_alloc() refuses above INT_MAX; hold the page-aligned
+	 * mmapable one to the same limit rather than to the size of RAM.  A
+	 * larger area fails as the kernel's does when it cannot allocate it.
+	 */
+	if (array_area_size(attr) > INT_MAX)
+		return -ENOMEM;
 	return 0;
 }
 
@@ -93,8 +117,11 @@ static void array_free_percpu(struct bpfmap_array *array)
 {
 	u32 i;
 
-	for (i = 0; i < array->map.max_entries; i++)
+	for (i = 0; i < array->map.max_entries; i++) {
 		free_percpu(array->pptrs[i]);
+		if (!((i + 1) % ARRAY_RESCHED_BATCH))
+			cond_resched();
+	}
 }
 
 static int array_alloc_percpu(struct bpfmap_array *array)
@@ -214,6 +241,8 @@ static void array_of_maps_free(struct bpfmap *map)
 		inner = rcu_dereference_protected(*array_slot(array, i), true);
 		if (inner)
 			bpfmap_put(inner);
+		if (!((i + 1) % ARRAY_RESCHED_BATCH))
+			cond_resched();
 	}
 	array_map_free(map);
 }

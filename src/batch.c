@@ -18,6 +18,12 @@
 
 #include "bpfmap.h"
 
+/*
+ * The staging buffers of one call: one element's key and value at most,
+ * whatever the count, charged to the caller's memory cgroup.
+ */
+#define BATCH_GFP	(GFP_USER | __GFP_NOWARN | __GFP_ACCOUNT)
+
 static int put_count(struct bpfmap_batch __user *ucmd, u32 count)
 {
 	return put_user(count, &ucmd->count) ? -EFAULT : 0;
@@ -52,8 +58,7 @@ int bpfmap_generic_update_batch(struct bpfmap *map, struct bpfmap_batch *cmd,
 		return -EFAULT;
 
 	value_size = bpfmap_value_size(map, flags);
-	key = kvmalloc(round_up(map->key_size, 8) + value_size,
-		       GFP_USER | __GFP_NOWARN);
+	key = kvmalloc(round_up(map->key_size, 8) + value_size, BATCH_GFP);
 	if (!key)
 		return -ENOMEM;
 	value = key + round_up(map->key_size, 8);
@@ -101,7 +106,7 @@ int bpfmap_generic_delete_batch(struct bpfmap *map, struct bpfmap_batch *cmd,
 	if (put_count(ucmd, 0))
 		return -EFAULT;
 
-	key = kvmalloc(map->key_size, GFP_USER | __GFP_NOWARN);
+	key = kvmalloc(map->key_size, BATCH_GFP);
 	if (!key)
 		return -ENOMEM;
 	for (cp = 0; cp < cmd->count; cp++) {
@@ -154,7 +159,7 @@ int bpfmap_generic_lookup_batch(struct bpfmap *map, struct bpfmap_batch *cmd,
 		return -EFAULT;
 
 	value_size = bpfmap_value_size(map, flags);
-	buf = kvmalloc(2 * key_room + value_size, GFP_USER | __GFP_NOWARN);
+	buf = kvmalloc(2 * key_room + value_size, BATCH_GFP);
 	if (!buf)
 		return -ENOMEM;
 	spare = buf;

@@ -54,7 +54,8 @@ static int stage_init(struct bpfmap_stage *st, u32 key_size, u32 value_size)
 		st->heap = NULL;
 		st->key = st->stack;
 	} else {
-		st->heap = kvmalloc(total, GFP_USER | __GFP_NOWARN);
+		st->heap = kvmalloc(total, GFP_USER | __GFP_NOWARN |
+				    __GFP_ACCOUNT);
 		if (!st->heap)
 			return -ENOMEM;
 		st->key = st->heap;

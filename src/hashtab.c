@@ -59,6 +59,13 @@
 #define HTAB_COUNTER_BATCH	32
 
 /*
+ * Buckets a whole-table loop handles between two chances to reschedule;
+ * also the most empty buckets get_next_key passes under one RCU read
+ * section.
+ */
+#define HTAB_RESCHED_BATCH	1024U
+
+/*
  * Each bucket's lock protects its chain against other writers: linking,
  * unlinking and, for per-CPU and LRU types, in-place value updates.  It is
  * a raw spinlock taken with interrupts off, so the map may be updated from
@@ -380,16 +387,25 @@ static void elem_free_deferred(struct bpfmap_htab *htab, struct htab_elem *l)
 }
 
 /*
+ * Whether the caller may sleep: a task, not in an atomic section nor in an
+ * RCU read section.  The ioctls may; in-kernel users under a lock, RCU or
+ * in interrupts may not.  Without CONFIG_PREEMPT_COUNT preemptible() is
+ * always false, which errs on the atomic side.
+ */
+static bool htab_may_sleep(void)
+{
+	return in_task() && preemptible() && !rcu_preempt_depth();
+}
+
+/*
  * BPFMAP_F_NO_PREALLOC allocates before any bucket lock is taken.  A
- * caller that may sleep (the ioctls) gets GFP_KERNEL: atomic per-CPU
- * allocations cannot grow the per-CPU pool and fail far too early.  Any
- * other context (in-kernel users under a lock, RCU, or in interrupts)
- * gets GFP_ATOMIC; without CONFIG_PREEMPT_COUNT preemptible() is always
- * false, which errs on the atomic side.
+ * caller that may sleep gets GFP_KERNEL: atomic per-CPU allocations cannot
+ * grow the per-CPU pool and fail far too early.  Any other gets
+ * GFP_ATOMIC.  Either is charged to the caller's memory cgroup.
  */
 static gfp_t elem_gfp(void)
 {
-	if (in_task() && preemptible() && !rcu_preempt_depth())
+	if (htab_may_sleep())
 		return GFP_KERNEL | __GFP_NOWARN | __GFP_ACCOUNT;
 	return GFP_ATOMIC | __GFP_NOWARN | __GFP_ACCOUNT;
 }
@@ -805,13 +821,17 @@ static struct htab_elem *first_elem(struct hlist_nulls_head *head)
  * Called from syscall or in-kernel users; any context but NMI.  Bucket
  * order, newest first within a bucket; a key that is not (or no longer)
  * in the map restarts the walk at the first element.
+ *
+ * The scan for the next non-empty bucket may pass millions of empty ones:
+ * it leaves its RCU read section every HTAB_RESCHED_BATCH buckets, holding
+ * nothing across, and reschedules there when the caller may sleep.
  */
 static int htab_map_get_next_key(struct bpfmap *map, const void *key,
 				 void *next_key)
 {
 	struct bpfmap_htab *htab = to_htab(map);
 	struct htab_elem *l, *next = NULL;
-	u32 hash, i = 0;
+	u32 hash, i = 0, end;
 
 	rcu_read_lock();
 	if (key) {
@@ -825,16 +845,36 @@ static int htab_map_get_next_key(struct bpfmap *map, const void *key,
 			i = (hash & (htab->n_buckets - 1)) + 1;
 		}
 	}
-	for (; !next && i < htab->n_buckets; i++)
-		next = first_elem(&htab->buckets[i].head);
+	while (!next && i < htab->n_buckets) {
+		end = i + min(HTAB_RESCHED_BATCH, htab->n_buckets - i);
+		for (; !next && i < end; i++)
+			next = first_elem(&htab->buckets[i].head);
+		if (next || i == htab->n_buckets)
+			break;
+		rcu_read_unlock();
+		if (htab_may_sleep())
+			cond_resched();
+		rcu_read_lock();
+	}
 	if (next)
 		memcpy(next_key, next->key, map->key_size);
 	rcu_read_unlock();
 	return next ? 0 : -ENOENT;
 }
 
-/* Elements staged before they go to the sink, unless a bucket is larger. */
+/*
+ * Staging of the batch walk.  Keys and values are copied out of the
+ * buckets into a kernel buffer, which goes to the sink once it is full and
+ * at the end.  The buffer is sized by what the walk meets, not by the
+ * caller's count: it is allocated at the first non-empty bucket, for at
+ * most HTAB_WALK_STAGE elements, HTAB_WALK_STAGE_BYTES of keys and values
+ * (but at least one element), the count and max_entries; only a bucket
+ * holding more elements than that grows it, to that bucket's size.  Small
+ * elements thus stage HTAB_WALK_STAGE at a time, large ones one by one,
+ * and a call on an empty map allocates nothing.
+ */
 #define HTAB_WALK_STAGE		256U
+#define HTAB_WALK_STAGE_BYTES	(1U << 20)
 
 struct htab_stage {
 	void *keys;
@@ -843,16 +883,32 @@ struct htab_stage {
 	u32 staged;
 };
 
-/* Room for @cap elements; what was staged must have been flushed. */
+/* Elements the buffer holds unless a larger bucket needs more. */
+static u32 stage_base_cap(const struct bpfmap *map, u32 max_count,
+			  u32 value_size)
+{
+	u64 elem_bytes = (u64)map->key_size + value_size;
+	u32 cap = min3(HTAB_WALK_STAGE, max_count, map->max_entries);
+
+	return max_t(u64, min_t(u64, cap, HTAB_WALK_STAGE_BYTES / elem_bytes),
+		     1);
+}
+
+/*
+ * Room for @cap elements; what was staged must have been flushed.  The
+ * buffer is charged to the caller's memory cgroup.
+ */
 static int stage_resize(struct htab_stage *st, u32 cap, u32 key_size,
 			u32 value_size)
 {
+	const gfp_t gfp = GFP_USER | __GFP_NOWARN | __GFP_ACCOUNT;
+
 	kvfree(st->keys);
 	kvfree(st->values);
-	st->keys = kvmalloc_array(cap, key_size, GFP_USER | __GFP_NOWARN);
-	st->values = kvmalloc_array(cap, value_size, GFP_USER | __GFP_NOWARN);
-	st->cap = cap;
-	return st->keys && st->values ? 0 : -ENOMEM;
+	st->keys = kvmalloc_array(cap, key_size, gfp);
+	st->values = kvmalloc_array(cap, value_size, gfp);
+	st->cap = st->keys && st->values ? cap : 0;
+	return st->cap ? 0 : -ENOMEM;
 }
 
 static int stage_flush(struct htab_stage *st, struct bpfmap_walk_out *out,
@@ -865,6 +921,16 @@ static int stage_flush(struct htab_stage *st, struct bpfmap_walk_out *out,
 	*total += st->staged;
 	st->staged = 0;
 	return err;
+}
+
+/*
+ * True when @b holds no element at this instant.  A lockless peek: an
+ * element linked right after it is missed as it would be if it were
+ * linked just after the walk took and left the bucket.
+ */
+static bool bucket_looks_empty(struct htab_bucket *b)
+{
+	return is_a_nulls(READ_ONCE(b->head.first));
 }
 
 /**
@@ -883,7 +949,8 @@ static int stage_flush(struct htab_stage *st, struct bpfmap_walk_out *out,
  * the buffer is full and at the end.  A bucket that does not fit in what
  * is left of @max_count ends the walk: -ENOSPC when it is the first, else
  * 0; @batch then names that bucket.  Past the last bucket: -ENOENT
- * (@total possibly > 0), @batch = n_buckets.  Any context that may sleep.
+ * (@total possibly > 0), @batch = n_buckets.  Any context that may sleep;
+ * the walk reschedules between buckets.
  */
 VISIBLE_IF_KUNIT int bpfmap_htab_walk(struct bpfmap *map, u32 *batch,
 				      u32 max_count, u32 *total, u64 flags,
@@ -905,13 +972,11 @@ VISIBLE_IF_KUNIT int bpfmap_htab_walk(struct bpfmap *map, u32 *batch,
 	*total = 0;
 	if (*batch >= htab->n_buckets)
 		return -ENOENT;
-	err = stage_resize(&st, min(max_count, HTAB_WALK_STAGE), key_size,
-			   value_size);
-	if (err)
-		goto out;
 
 	for (;;) {
 		b = &htab->buckets[*batch];
+		if (bucket_looks_empty(b))
+			goto next_bucket;
 		if (!htab_guard_enter(htab, *batch, &irqflags)) {
 			err = -EBUSY;
 			break;
@@ -931,8 +996,10 @@ VISIBLE_IF_KUNIT int bpfmap_htab_walk(struct bpfmap *map, u32 *batch,
 			/* Make room, then take the same bucket again. */
 			err = stage_flush(&st, out, total);
 			if (!err && cnt > st.cap)
-				err = stage_resize(&st, cnt, key_size,
-						   value_size);
+				err = stage_resize(&st,
+						   max(cnt, stage_base_cap(map,
+							max_count, value_size)),
+						   key_size, value_size);
 			if (err)
 				goto out;
 			continue;
@@ -961,12 +1028,12 @@ VISIBLE_IF_KUNIT int bpfmap_htab_walk(struct bpfmap *map, u32 *batch,
 			elem_release(htab, container_of(gone, struct htab_elem,
 							fnode));
 		}
+next_bucket:
 		if (++*batch >= htab->n_buckets) {
 			err = -ENOENT;
 			break;
 		}
-		if (need_resched())
-			cond_resched();
+		cond_resched();
 	}
 	/* Deleted elements are gone even if this fails. */
 	if (stage_flush(&st, out, total))
@@ -1275,6 +1342,8 @@ static struct bpfmap *htab_map_alloc(const struct bpfmap_map_create *attr)
 	for (i = 0; i < htab->n_buckets; i++) {
 		INIT_HLIST_NULLS_HEAD(&htab->buckets[i].head, i);
 		raw_spin_lock_init(&htab->buckets[i].lock);
+		if (!((i + 1) % HTAB_RESCHED_BATCH))
+			cond_resched();
 	}
 
 	if (htab_is_prealloc(htab)) {
@@ -1310,10 +1379,13 @@ static void htab_put_inner_maps(struct bpfmap_htab *htab)
 	struct htab_elem *l;
 	u32 i;
 
-	for (i = 0; i < htab->n_buckets; i++)
+	for (i = 0; i < htab->n_buckets; i++) {
 		hlist_nulls_for_each_entry_rcu(l, n, &htab->buckets[i].head,
 					       hash_node)
 			bpfmap_put(elem_inner_owned(htab, l));
+		if (!((i + 1) % HTAB_RESCHED_BATCH))
+			cond_resched();
+	}
 }
 
 /* BPFMAP_F_NO_PREALLOC: free what is still linked; no reader is left. */

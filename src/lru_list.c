@@ -31,6 +31,7 @@
 
 #include <linux/cpumask.h>
 #include <linux/minmax.h>
+#include <linux/sched.h>
 #include <linux/smp.h>
 
 #include <kunit/visibility.h>
@@ -41,6 +42,8 @@
 #define LRU_COMMON_TARGET_MAX	128U
 #define LRU_PERCPU_TARGET	4U
 #define LRU_PERCPU_NR_SCANS	4U
+/* Nodes put on the free lists between two chances to reschedule. */
+#define LRU_POPULATE_BATCH	4096U
 
 static bool type_is_counted(u8 type)
 {
@@ -177,7 +180,7 @@ static unsigned int shrink(struct bpfmap_lru *lru, struct bpfmap_lru_list *l,
 
 /* ---- common LRU ---- */
 
-static struct bpfmap_lru_node *first_node(struct list_head *head)
+static struct bpfmap_lru_node *lru_first(struct list_head *head)
 {
 	return list_first_entry_or_null(head, struct bpfmap_lru_node, list);
 }
@@ -217,7 +220,7 @@ static struct bpfmap_lru_node *local_take(struct bpfmap_lru *lru,
 					  struct bpfmap_lru_local *loc,
 					  u32 hash)
 {
-	struct bpfmap_lru_node *node = first_node(&loc->free);
+	struct bpfmap_lru_node *node = lru_first(&loc->free);
 
 	if (node) {
 		node_set_hash(lru, node, hash);
@@ -237,7 +240,7 @@ static struct bpfmap_lru_node *local_steal(struct bpfmap_lru *lru,
 	struct bpfmap_lru_node *node;
 	bool any;
 
-	node = first_node(&loc->free);
+	node = lru_first(&loc->free);
 	if (node)
 		goto found;
 	for (any = false; ; any = true) {
@@ -335,10 +338,10 @@ static struct bpfmap_lru_node *percpu_pop_free(struct bpfmap_lru *lru,
 
 	raw_spin_lock_irqsave(&l->lock, flags);
 	rotate(lru, l);
-	node = first_node(free);
+	node = lru_first(free);
 	if (!node && may_evict) {
 		shrink(lru, l, LRU_PERCPU_TARGET, free, BPFMAP_LRU_FREE, cpu);
-		node = first_node(free);
+		node = lru_first(free);
 	}
 	if (node) {
 		node_set_hash(lru, node, hash);
@@ -468,6 +471,16 @@ void bpfmap_lru_destroy(struct bpfmap_lru *lru)
 }
 EXPORT_SYMBOL_IF_KUNIT(bpfmap_lru_destroy);
 
+/* Put @node on the free list of @l, owned by @cpu. */
+static void populate_node(struct bpfmap_lru_list *l,
+			  struct bpfmap_lru_node *node, int cpu)
+{
+	node->type = BPFMAP_LRU_FREE;
+	node->ref = 0;
+	node->cpu = cpu;
+	list_add(&node->list, &l->lists[BPFMAP_LRU_FREE]);
+}
+
 /**
  * bpfmap_lru_populate - put every preallocated node on a free list
  * @lru: the LRU
@@ -476,42 +489,31 @@ EXPORT_SYMBOL_IF_KUNIT(bpfmap_lru_destroy);
  * @node_offset: where the node sits inside an element
  * @nr_elems: how many; for a per-CPU LRU a multiple of the possible CPUs
  *
- * Called at map creation, before the map is visible.
+ * Called at map creation, in process context (may sleep), before the map
+ * is visible: no lock is taken, and a map of millions of elements
+ * reschedules every LRU_POPULATE_BATCH nodes instead of holding the CPU
+ * with interrupts off.
  */
 void bpfmap_lru_populate(struct bpfmap_lru *lru, void *elems, u32 elem_size,
 			 u32 node_offset, u32 nr_elems)
 {
-	u32 per_cpu = nr_elems / num_possible_cpus();
-	struct bpfmap_lru_node *node;
-	struct bpfmap_lru_list *l;
-	unsigned long flags;
+	u32 per_cpu = lru->percpu ? nr_elems / num_possible_cpus() : nr_elems;
+	struct bpfmap_lru_list *l = &lru->common;
 	u32 i = 0, n;
 	int cpu;
 
-	if (!lru->percpu) {
-		l = &lru->common;
-		raw_spin_lock_irqsave(&l->lock, flags);
-		for (; i < nr_elems; i++) {
-			node = elems + (size_t)i * elem_size + node_offset;
-			node->type = BPFMAP_LRU_FREE;
-			node->ref = 0;
-			list_add(&node->list, &l->lists[BPFMAP_LRU_FREE]);
-		}
-		raw_spin_unlock_irqrestore(&l->lock, flags);
-		return;
-	}
-
+	might_sleep();
 	for_each_possible_cpu(cpu) {
-		l = per_cpu_ptr(lru->percpu_lists, cpu);
-		raw_spin_lock_irqsave(&l->lock, flags);
+		if (lru->percpu)
+			l = per_cpu_ptr(lru->percpu_lists, cpu);
 		for (n = 0; n < per_cpu && i < nr_elems; n++, i++) {
-			node = elems + (size_t)i * elem_size + node_offset;
-			node->type = BPFMAP_LRU_FREE;
-			node->ref = 0;
-			node->cpu = cpu;
-			list_add(&node->list, &l->lists[BPFMAP_LRU_FREE]);
+			populate_node(l, elems + (size_t)i * elem_size +
+					 node_offset, cpu);
+			if (!((i + 1) % LRU_POPULATE_BATCH))
+				cond_resched();
 		}
-		raw_spin_unlock_irqrestore(&l->lock, flags);
+		if (!lru->percpu)
+			break;
 	}
 }
 EXPORT_SYMBOL_IF_KUNIT(bpfmap_lru_populate);

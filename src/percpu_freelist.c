@@ -12,11 +12,15 @@
  */
 
 #include <linux/cpumask.h>
+#include <linux/sched.h>
 #include <linux/smp.h>
 
 #include <kunit/visibility.h>
 
 #include "percpu_freelist.h"
+
+/* Elements put on the lists between two chances to reschedule. */
+#define FREELIST_POPULATE_BATCH	4096U
 
 int bpfmap_freelist_init(struct bpfmap_freelist *fl)
 {
@@ -58,26 +62,33 @@ static void head_push(struct bpfmap_freelist_head *head,
  * @node_offset: where the node sits inside an element
  * @nr_elems: how many
  *
- * Called at map creation, before anyone else sees the list.  The first
- * nr_elems % ncpus CPUs get one element more than the others.
+ * Called at map creation, in process context (may sleep), before anyone
+ * else sees the list: no lock is taken, and a map of millions of elements
+ * reschedules every FREELIST_POPULATE_BATCH of them instead of holding the
+ * CPU with interrupts off.  The first nr_elems % ncpus CPUs get one element
+ * more than the others.
  */
 void bpfmap_freelist_populate(struct bpfmap_freelist *fl, void *elems,
 			      u32 elem_size, u32 node_offset, u32 nr_elems)
 {
 	u32 ncpus = num_possible_cpus();
 	u32 per_cpu = nr_elems / ncpus, extra = nr_elems % ncpus;
+	struct bpfmap_freelist_node *node;
 	u32 i = 0, n;
-	unsigned long flags;
 	int cpu;
 
+	might_sleep();
 	for_each_possible_cpu(cpu) {
 		struct bpfmap_freelist_head *head = per_cpu_ptr(fl->heads, cpu);
 
-		raw_spin_lock_irqsave(&head->lock, flags);
-		for (n = per_cpu + (extra ? 1 : 0); n && i < nr_elems; n--, i++)
-			head_push(head, elems + (size_t)i * elem_size +
-					node_offset);
-		raw_spin_unlock_irqrestore(&head->lock, flags);
+		for (n = per_cpu + (extra ? 1 : 0); n && i < nr_elems;
+		     n--, i++) {
+			node = elems + (size_t)i * elem_size + node_offset;
+			node->next = head->first;
+			head->first = node;
+			if (!((i + 1) % FREELIST_POPULATE_BATCH))
+				cond_resched();
+		}
 		if (extra)
 			extra--;
 	}

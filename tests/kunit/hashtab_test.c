@@ -9,6 +9,7 @@
 #include <kunit/test.h>
 #include <linux/completion.h>
 #include <linux/cpumask.h>
+#include <linux/jhash.h>
 #include <linux/kthread.h>
 #include <linux/slab.h>
 
@@ -568,8 +569,99 @@ static void walk_with_delete_empties_the_map(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, total, WALK_KEYS);
 	for (key = 0; key < WALK_KEYS; key++)
 		KUNIT_EXPECT_EQ(test, w->seen[key], 1U);
+	/* Small elements are staged all at once when the count allows. */
+	KUNIT_EXPECT_EQ(test, w->calls, 1U);
 	KUNIT_EXPECT_EQ(test, bpfmap_map_get_next_key(map, NULL, &next),
 			-ENOENT);
+}
+
+/* Large elements: 8-byte keys, 256 KiB values (first u64: key + 1). */
+#define BIG_WALK_KEYS	16U
+#define BIG_WALK_VALUE	(256U << 10)
+/*
+ * What the walk stages at a time, short of a bucket that holds more: its
+ * 1 MiB budget over the element size.
+ */
+#define BIG_WALK_STAGE	((1U << 20) / (8U + BIG_WALK_VALUE))
+
+struct big_walk_sink {
+	struct bpfmap_walk_out out;
+	u32 seen[BIG_WALK_KEYS];
+	u32 calls;
+	u32 oversized;
+};
+
+/* The bucket of @key in a zero-seed map of BIG_WALK_KEYS buckets. */
+static u32 big_walk_bucket(u64 key)
+{
+	return jhash2((u32 *)&key, 2, 0) & (BIG_WALK_KEYS - 1);
+}
+
+static int big_walk_emit(struct bpfmap_walk_out *out, u32 at,
+			 const void *keys, const void *values, u32 cnt)
+{
+	struct big_walk_sink *w = container_of(out, struct big_walk_sink,
+					       out);
+	const u64 *k = keys;
+	u32 i;
+
+	for (i = 0; i < cnt; i++) {
+		if (k[i] >= BIG_WALK_KEYS ||
+		    *(const u64 *)(values + (size_t)i * BIG_WALK_VALUE) !=
+		    k[i] + 1)
+			return -EINVAL;
+		w->seen[k[i]]++;
+		/* More than the budget: only ever one bucket's worth. */
+		if (cnt > BIG_WALK_STAGE &&
+		    big_walk_bucket(k[i]) != big_walk_bucket(k[0]))
+			w->oversized++;
+	}
+	w->calls++;
+	return 0;
+}
+
+/*
+ * The staging buffer is bounded in bytes, not by the count: large
+ * elements reach the sink a few at a time (a whole bucket when it holds
+ * more), even when the count would take them all.
+ */
+static void walk_stages_large_elements_a_few_at_a_time(struct kunit *test)
+{
+	struct bpfmap_map_create attr = {
+		.size = sizeof(attr),
+		.map_type = BPFMAP_MAP_TYPE_HASH,
+		.key_size = sizeof(u64),
+		.value_size = BIG_WALK_VALUE,
+		.max_entries = BIG_WALK_KEYS,
+		.map_flags = BPFMAP_F_ZERO_SEED,
+	};
+	struct big_walk_sink *w;
+	u32 batch = 0, total, key;
+	struct bpfmap *map;
+	u64 *value;
+	u64 k;
+
+	map = bpfmap_create(&attr);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(map));
+	test->priv = map;
+	value = kunit_kzalloc(test, BIG_WALK_VALUE, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, value);
+	w = kunit_kzalloc(test, sizeof(*w), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, w);
+	w->out.emit = big_walk_emit;
+	for (k = 0; k < BIG_WALK_KEYS; k++) {
+		*value = k + 1;
+		KUNIT_ASSERT_EQ(test, bpfmap_map_update_elem(map, &k, value,
+							     BPFMAP_NOEXIST), 0);
+	}
+
+	KUNIT_EXPECT_EQ(test, bpfmap_htab_walk(map, &batch, BIG_WALK_KEYS,
+					       &total, 0, false, &w->out),
+			-ENOENT);
+	KUNIT_EXPECT_EQ(test, total, BIG_WALK_KEYS);
+	for (key = 0; key < BIG_WALK_KEYS; key++)
+		KUNIT_EXPECT_EQ(test, w->seen[key], 1U);
+	KUNIT_EXPECT_EQ(test, w->oversized, 0U);
 }
 
 static struct kunit_case bpfmap_hash_walk_cases[] = {
@@ -577,6 +669,7 @@ static struct kunit_case bpfmap_hash_walk_cases[] = {
 	KUNIT_CASE(walk_resumes_without_loss_or_repeat),
 	KUNIT_CASE(walk_stops_before_a_bucket_that_does_not_fit),
 	KUNIT_CASE(walk_with_delete_empties_the_map),
+	KUNIT_CASE(walk_stages_large_elements_a_few_at_a_time),
 	{}
 };
 

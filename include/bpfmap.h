@@ -22,6 +22,17 @@
 /* Largest ioctl struct we accept, as bpf(2) caps its attr. */
 #define BPFMAP_CMD_MAX_SIZE	PAGE_SIZE
 
+/*
+ * Memory a map holds (its struct, elements, per-CPU areas), allocated for a
+ * caller that may sleep: charged to the caller's memory cgroup, and at the
+ * cgroup's limit the allocation fails (ENOMEM) instead of waking the OOM
+ * killer.  BPFMAP_GFP for kmalloc and per-CPU areas; BPFMAP_GFP_KV for
+ * kvmalloc, whose vmalloc fallback knows only __GFP_RETRY_MAYFAIL.
+ */
+#define BPFMAP_GFP	(GFP_USER | __GFP_NOWARN | __GFP_ACCOUNT | __GFP_NORETRY)
+#define BPFMAP_GFP_KV	(GFP_USER | __GFP_NOWARN | __GFP_ACCOUNT | \
+			 __GFP_RETRY_MAYFAIL)
+
 /* Largest per-CPU slot, as the kernel's PCPU_MIN_UNIT_SIZE. */
 #define BPFMAP_PCPU_MAX_VALUE	(32U * 1024)
 

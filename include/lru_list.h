@@ -78,7 +78,8 @@ struct bpfmap_lru {
 };
 
 int bpfmap_lru_init(struct bpfmap_lru *lru, bool percpu, u32 max_entries,
-		    u32 hash_offset, bpfmap_lru_evict_t evict, void *evict_arg);
+		    u32 hash_offset, bpfmap_lru_evict_t evict, void *evict_arg,
+		    gfp_t gfp);
 void bpfmap_lru_destroy(struct bpfmap_lru *lru);
 void bpfmap_lru_populate(struct bpfmap_lru *lru, void *elems, u32 elem_size,
 			 u32 node_offset, u32 nr_elems);

@@ -27,7 +27,7 @@ struct bpfmap_freelist {
 	struct bpfmap_freelist_head __percpu *heads;
 };
 
-int bpfmap_freelist_init(struct bpfmap_freelist *fl);
+int bpfmap_freelist_init(struct bpfmap_freelist *fl, gfp_t gfp);
 void bpfmap_freelist_destroy(struct bpfmap_freelist *fl);
 void bpfmap_freelist_populate(struct bpfmap_freelist *fl, void *elems,
 			      u32 elem_size, u32 node_offset, u32 nr_elems);

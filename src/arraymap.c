@@ -29,6 +29,7 @@
 #include <linux/vmalloc.h>
 
 #include "bpfmap.h"
+#include "percpu_area.h"
 
 #define ARRAY_CREATE_FLAG_MASK						\
 	(BPFMAP_F_NUMA_NODE | BPFMAP_F_RDONLY | BPFMAP_F_WRONLY |	\
@@ -118,7 +119,7 @@ static void array_free_percpu(struct bpfmap_array *array)
 	u32 i;
 
 	for (i = 0; i < array->map.max_entries; i++) {
-		free_percpu(array->pptrs[i]);
+		bpfmap_percpu_free(array->pptrs[i], array->elem_size);
 		if (!((i + 1) % ARRAY_RESCHED_BATCH))
 			cond_resched();
 	}
@@ -129,9 +130,8 @@ static int array_alloc_percpu(struct bpfmap_array *array)
 	u32 i;
 
 	for (i = 0; i < array->map.max_entries; i++) {
-		array->pptrs[i] = __alloc_percpu_gfp(array->elem_size, 8,
-						     GFP_USER | __GFP_NOWARN |
-						     __GFP_ACCOUNT);
+		array->pptrs[i] = bpfmap_percpu_alloc(array->elem_size, 8,
+						      BPFMAP_GFP);
 		if (!array->pptrs[i])
 			goto err_free;
 		cond_resched();
@@ -168,7 +168,7 @@ static struct bpfmap *array_map_alloc(const struct bpfmap_map_create *attr)
 	area_size = (u64)attr->max_entries *
 		    (percpu ? sizeof(void *) : elem_size);
 
-	array = kzalloc_node(sizeof(*array), GFP_USER | __GFP_ACCOUNT,
+	array = kzalloc_node(sizeof(*array), BPFMAP_GFP,
 			     numa_node);
 	if (!array)
 		return ERR_PTR(-ENOMEM);

@@ -22,7 +22,7 @@
  * The staging buffers of one call: one element's key and value at most,
  * whatever the count, charged to the caller's memory cgroup.
  */
-#define BATCH_GFP	(GFP_USER | __GFP_NOWARN | __GFP_ACCOUNT)
+#define BATCH_GFP	BPFMAP_GFP_KV
 
 static int put_count(struct bpfmap_batch __user *ucmd, u32 count)
 {

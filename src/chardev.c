@@ -54,8 +54,7 @@ static int stage_init(struct bpfmap_stage *st, u32 key_size, u32 value_size)
 		st->heap = NULL;
 		st->key = st->stack;
 	} else {
-		st->heap = kvmalloc(total, GFP_USER | __GFP_NOWARN |
-				    __GFP_ACCOUNT);
+		st->heap = kvmalloc(total, BPFMAP_GFP_KV);
 		if (!st->heap)
 			return -ENOMEM;
 		st->key = st->heap;

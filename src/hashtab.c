@@ -45,6 +45,7 @@
 
 #include "bpfmap.h"
 #include "lru_list.h"
+#include "percpu_area.h"
 #include "percpu_freelist.h"
 
 #define HTAB_CREATE_FLAG_MASK						\
@@ -367,7 +368,8 @@ static u32 update_op(u64 flags)
 static void elem_free_now(struct bpfmap_htab *htab, struct htab_elem *l)
 {
 	if (htab_is_percpu(htab))
-		free_percpu(elem_pptr(htab, l));
+		bpfmap_percpu_free(elem_pptr(htab, l),
+				   bpfmap_percpu_slot_size(&htab->map));
 	kfree(l);
 }
 
@@ -375,7 +377,12 @@ static void elem_free_rcu(struct rcu_head *head)
 {
 	struct htab_elem *l = container_of(head, struct htab_elem, rcu);
 
-	free_percpu(l->rcu_pptr);
+	/*
+	 * The map may be gone by now, and with it the slot size: give the
+	 * smallest one, which covers the first value bytes and, for small
+	 * values, their padding.
+	 */
+	bpfmap_percpu_free(l->rcu_pptr, 8);
 	kfree(l);
 }
 
@@ -406,7 +413,8 @@ static bool htab_may_sleep(void)
 static gfp_t elem_gfp(void)
 {
 	if (htab_may_sleep())
-		return GFP_KERNEL | __GFP_NOWARN | __GFP_ACCOUNT;
+		return GFP_KERNEL | __GFP_NOWARN | __GFP_ACCOUNT |
+		       __GFP_NORETRY;
 	return GFP_ATOMIC | __GFP_NOWARN | __GFP_ACCOUNT;
 }
 
@@ -421,8 +429,8 @@ static struct htab_elem *elem_alloc(struct bpfmap_htab *htab)
 	if (!l)
 		return NULL;
 	if (htab_is_percpu(htab)) {
-		pptr = __alloc_percpu_gfp(bpfmap_percpu_slot_size(&htab->map),
-					  8, gfp);
+		pptr = bpfmap_percpu_alloc(bpfmap_percpu_slot_size(&htab->map),
+					   8, gfp);
 		if (!pptr) {
 			kfree(l);
 			return NULL;
@@ -901,7 +909,7 @@ static u32 stage_base_cap(const struct bpfmap *map, u32 max_count,
 static int stage_resize(struct htab_stage *st, u32 cap, u32 key_size,
 			u32 value_size)
 {
-	const gfp_t gfp = GFP_USER | __GFP_NOWARN | __GFP_ACCOUNT;
+	const gfp_t gfp = BPFMAP_GFP_KV;
 
 	kvfree(st->keys);
 	kvfree(st->values);
@@ -1222,7 +1230,9 @@ static void prealloc_destroy(struct bpfmap_htab *htab, u32 nr_pptrs)
 
 	if (htab_is_percpu(htab)) {
 		for (i = 0; i < nr_pptrs; i++) {
-			free_percpu(elem_pptr(htab, prealloc_elem(htab, i)));
+			bpfmap_percpu_free(elem_pptr(htab,
+						     prealloc_elem(htab, i)),
+					   bpfmap_percpu_slot_size(&htab->map));
 			cond_resched();
 		}
 	}
@@ -1241,9 +1251,9 @@ static int prealloc_init(struct bpfmap_htab *htab)
 		return -ENOMEM;
 	if (htab_is_percpu(htab)) {
 		for (; nr_pptrs < nr; nr_pptrs++) {
-			pptr = __alloc_percpu_gfp(
+			pptr = bpfmap_percpu_alloc(
 				bpfmap_percpu_slot_size(&htab->map), 8,
-				GFP_USER | __GFP_NOWARN | __GFP_ACCOUNT);
+				BPFMAP_GFP);
 			if (!pptr) {
 				err = -ENOMEM;
 				goto err_free_pptrs;
@@ -1261,7 +1271,7 @@ static int prealloc_init(struct bpfmap_htab *htab)
 				      htab->map.max_entries,
 				      offsetof(struct htab_elem, hash) -
 				      offsetof(struct htab_elem, lru_node),
-				      htab_lru_evict, htab);
+				      htab_lru_evict, htab, BPFMAP_GFP);
 		if (err)
 			goto err_free_pptrs;
 		bpfmap_lru_populate(&htab->lru, htab->elems, htab->elem_size,
@@ -1270,7 +1280,7 @@ static int prealloc_init(struct bpfmap_htab *htab)
 		return 0;
 	}
 
-	err = bpfmap_freelist_init(&htab->freelist);
+	err = bpfmap_freelist_init(&htab->freelist, BPFMAP_GFP);
 	if (err)
 		goto err_free_pptrs;
 	bpfmap_freelist_populate(&htab->freelist, htab->elems,
@@ -1280,8 +1290,9 @@ static int prealloc_init(struct bpfmap_htab *htab)
 	if (!htab_has_extra_elems(htab))
 		return 0;
 
-	htab->extra_elems = alloc_percpu_gfp(struct htab_elem *,
-					     GFP_USER | __GFP_ACCOUNT);
+	htab->extra_elems = bpfmap_percpu_alloc(sizeof(struct htab_elem *),
+						__alignof__(struct htab_elem *),
+						BPFMAP_GFP);
 	if (!htab->extra_elems) {
 		err = -ENOMEM;
 		goto err_freelist;
@@ -1315,7 +1326,7 @@ static struct bpfmap *htab_map_alloc(const struct bpfmap_map_create *attr)
 
 	numa_node = (attr->map_flags & BPFMAP_F_NUMA_NODE) ?
 		    (int)attr->numa_node : NUMA_NO_NODE;
-	htab = kzalloc_node(sizeof(*htab), GFP_USER | __GFP_ACCOUNT,
+	htab = kzalloc_node(sizeof(*htab), BPFMAP_GFP,
 			    numa_node);
 	if (!htab)
 		return ERR_PTR(-ENOMEM);
@@ -1330,8 +1341,9 @@ static struct bpfmap *htab_map_alloc(const struct bpfmap_map_create *attr)
 			get_random_u32();
 
 	err = -ENOMEM;
-	htab->guards = alloc_percpu_gfp(struct htab_guards,
-					GFP_USER | __GFP_ACCOUNT);
+	htab->guards = bpfmap_percpu_alloc(sizeof(struct htab_guards),
+					   __alignof__(struct htab_guards),
+					   BPFMAP_GFP);
 	if (!htab->guards)
 		goto err_free_htab;
 	htab->buckets = bpfmap_area_alloc((u64)htab->n_buckets *
@@ -1357,7 +1369,7 @@ static struct bpfmap *htab_map_alloc(const struct bpfmap_map_create *attr)
 			   num_online_cpus() * HTAB_COUNTER_BATCH;
 	if (htab->use_pcount) {
 		err = percpu_counter_init(&htab->pcount, 0,
-					  GFP_USER | __GFP_ACCOUNT);
+					  BPFMAP_GFP);
 		if (err)
 			goto err_free_buckets;
 	}
@@ -1366,7 +1378,7 @@ static struct bpfmap *htab_map_alloc(const struct bpfmap_map_create *attr)
 err_free_buckets:
 	bpfmap_area_free(htab->buckets);
 err_free_guards:
-	free_percpu(htab->guards);
+	bpfmap_percpu_free(htab->guards, sizeof(struct htab_guards));
 err_free_htab:
 	kfree(htab);
 	return ERR_PTR(err);
@@ -1420,7 +1432,8 @@ static void htab_map_free(struct bpfmap *map)
 			bpfmap_lru_destroy(&htab->lru);
 		} else {
 			bpfmap_freelist_destroy(&htab->freelist);
-			free_percpu(htab->extra_elems);
+			bpfmap_percpu_free(htab->extra_elems,
+					   sizeof(struct htab_elem *));
 		}
 		prealloc_destroy(htab, htab_nr_prealloc(htab));
 	} else {
@@ -1429,7 +1442,7 @@ static void htab_map_free(struct bpfmap *map)
 			percpu_counter_destroy(&htab->pcount);
 	}
 	bpfmap_area_free(htab->buckets);
-	free_percpu(htab->guards);
+	bpfmap_percpu_free(htab->guards, sizeof(struct htab_guards));
 	kfree(htab);
 }
 

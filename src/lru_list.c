@@ -37,6 +37,7 @@
 #include <kunit/visibility.h>
 
 #include "lru_list.h"
+#include "percpu_area.h"
 
 #define LRU_COMMON_NR_SCANS	128U
 #define LRU_COMMON_TARGET_MAX	128U
@@ -419,9 +420,11 @@ static void list_init(struct bpfmap_lru_list *l)
  * @hash_offset: where the element's u32 hash sits, relative to its node
  * @evict: removes a node's element from the hash table
  * @evict_arg: its first argument
+ * @gfp: how the caller allocates (map creation: BPFMAP_GFP)
  */
 int bpfmap_lru_init(struct bpfmap_lru *lru, bool percpu, u32 max_entries,
-		    u32 hash_offset, bpfmap_lru_evict_t evict, void *evict_arg)
+		    u32 hash_offset, bpfmap_lru_evict_t evict, void *evict_arg,
+		    gfp_t gfp)
 {
 	int cpu;
 
@@ -430,8 +433,9 @@ int bpfmap_lru_init(struct bpfmap_lru *lru, bool percpu, u32 max_entries,
 	lru->evict = evict;
 	lru->evict_arg = evict_arg;
 	if (percpu) {
-		lru->percpu_lists = alloc_percpu_gfp(struct bpfmap_lru_list,
-						     GFP_USER | __GFP_ACCOUNT);
+		lru->percpu_lists = bpfmap_percpu_alloc(
+			sizeof(struct bpfmap_lru_list),
+			__alignof__(struct bpfmap_lru_list), gfp);
 		if (!lru->percpu_lists)
 			return -ENOMEM;
 		for_each_possible_cpu(cpu)
@@ -441,8 +445,9 @@ int bpfmap_lru_init(struct bpfmap_lru *lru, bool percpu, u32 max_entries,
 		return 0;
 	}
 
-	lru->locals = alloc_percpu_gfp(struct bpfmap_lru_local,
-				       GFP_USER | __GFP_ACCOUNT);
+	lru->locals = bpfmap_percpu_alloc(sizeof(struct bpfmap_lru_local),
+					  __alignof__(struct bpfmap_lru_local),
+					  gfp);
 	if (!lru->locals)
 		return -ENOMEM;
 	for_each_possible_cpu(cpu) {
@@ -465,9 +470,11 @@ EXPORT_SYMBOL_IF_KUNIT(bpfmap_lru_init);
 void bpfmap_lru_destroy(struct bpfmap_lru *lru)
 {
 	if (lru->percpu)
-		free_percpu(lru->percpu_lists);
+		bpfmap_percpu_free(lru->percpu_lists,
+				   sizeof(struct bpfmap_lru_list));
 	else
-		free_percpu(lru->locals);
+		bpfmap_percpu_free(lru->locals,
+				   sizeof(struct bpfmap_lru_local));
 }
 EXPORT_SYMBOL_IF_KUNIT(bpfmap_lru_destroy);
 

@@ -10,6 +10,7 @@
 #include <linux/module.h>
 
 #include "bpfmap.h"
+#include "percpu_area.h"
 
 static int __init bpfmap_mod_init(void)
 {
@@ -35,6 +36,7 @@ static void __exit bpfmap_mod_exit(void)
 	bpfmap_debugfs_uninit();
 	bpfmap_chardev_uninit();
 	bpfmap_uninit_ids();
+	bpfmap_percpu_drain();
 }
 
 module_init(bpfmap_mod_init);

@@ -18,16 +18,19 @@
 #include <kunit/visibility.h>
 
 #include "percpu_freelist.h"
+#include "percpu_area.h"
 
 /* Elements put on the lists between two chances to reschedule. */
 #define FREELIST_POPULATE_BATCH	4096U
 
-int bpfmap_freelist_init(struct bpfmap_freelist *fl)
+/* @gfp: how the caller allocates (map creation: BPFMAP_GFP). */
+int bpfmap_freelist_init(struct bpfmap_freelist *fl, gfp_t gfp)
 {
 	int cpu;
 
-	fl->heads = alloc_percpu_gfp(struct bpfmap_freelist_head,
-				     GFP_USER | __GFP_ACCOUNT);
+	fl->heads = bpfmap_percpu_alloc(sizeof(struct bpfmap_freelist_head),
+					__alignof__(struct bpfmap_freelist_head),
+					gfp);
 	if (!fl->heads)
 		return -ENOMEM;
 	for_each_possible_cpu(cpu) {
@@ -42,7 +45,7 @@ EXPORT_SYMBOL_IF_KUNIT(bpfmap_freelist_init);
 
 void bpfmap_freelist_destroy(struct bpfmap_freelist *fl)
 {
-	free_percpu(fl->heads);
+	bpfmap_percpu_free(fl->heads, sizeof(struct bpfmap_freelist_head));
 }
 EXPORT_SYMBOL_IF_KUNIT(bpfmap_freelist_destroy);
 

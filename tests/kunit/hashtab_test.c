@@ -698,7 +698,7 @@ static void freelist_pops_every_populated_node_once(struct kunit *test)
 	seen = kunit_kcalloc(test, nr, sizeof(*seen), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, elems);
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, seen);
-	KUNIT_ASSERT_EQ(test, bpfmap_freelist_init(&fl), 0);
+	KUNIT_ASSERT_EQ(test, bpfmap_freelist_init(&fl, GFP_KERNEL), 0);
 	bpfmap_freelist_populate(&fl, elems, sizeof(*elems),
 				 offsetof(struct fl_elem, node), nr);
 	while ((node = bpfmap_freelist_pop(&fl))) {
@@ -719,7 +719,7 @@ static void freelist_pushed_node_comes_back(struct kunit *test)
 	struct bpfmap_freelist fl;
 	struct fl_elem e = {};
 
-	KUNIT_ASSERT_EQ(test, bpfmap_freelist_init(&fl), 0);
+	KUNIT_ASSERT_EQ(test, bpfmap_freelist_init(&fl, GFP_KERNEL), 0);
 	KUNIT_EXPECT_NULL(test, bpfmap_freelist_pop(&fl));
 	bpfmap_freelist_push(&fl, &e.node);
 	KUNIT_EXPECT_PTR_EQ(test, bpfmap_freelist_pop(&fl), &e.node);
@@ -766,7 +766,7 @@ static struct lru_elem *lru_setup(struct kunit *test, struct bpfmap_lru *lru,
 	KUNIT_ASSERT_EQ(test, bpfmap_lru_init(lru, percpu, nr,
 					      offsetof(struct lru_elem, hash) -
 					      offsetof(struct lru_elem, node),
-					      fake_evict, NULL), 0);
+					      fake_evict, NULL, GFP_KERNEL), 0);
 	bpfmap_lru_populate(lru, elems, sizeof(*elems),
 			    offsetof(struct lru_elem, node), nr);
 	return elems;

@@ -51,7 +51,9 @@ tests() {
 		echo "### insmod extra $(basename "$ko") rc=$?"
 	done
 
-	insmod /bpfmap.ko test_hooks=1
+	# percpu_quarantine: freed per-CPU areas are poisoned and checked
+	# before reuse (KASAN does not watch per-CPU memory).
+	insmod /bpfmap.ko test_hooks=1 percpu_quarantine=1
 	rc=$?
 	echo "### insmod rc=$rc uptime=$(uptime)"
 	[ "$rc" -eq 0 ] || return

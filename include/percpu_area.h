@@ -1,0 +1,18 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Copyright (C) 2026 The bpfmap authors. */
+#ifndef _BPFMAP_PERCPU_AREA_H
+#define _BPFMAP_PERCPU_AREA_H
+
+#include <linux/gfp.h>
+#include <linux/percpu.h>
+
+/*
+ * src/percpu_area.c: every per-CPU area the engines use comes from
+ * bpfmap_percpu_alloc() and goes back through bpfmap_percpu_free(), so
+ * that the test VMs can poison and check it after it was freed.
+ */
+void __percpu *bpfmap_percpu_alloc(size_t size, size_t align, gfp_t gfp);
+void bpfmap_percpu_free(void __percpu *ptr, size_t size);
+void bpfmap_percpu_drain(void);
+
+#endif /* _BPFMAP_PERCPU_AREA_H */

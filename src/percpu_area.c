@@ -1,0 +1,141 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Copyright (C) 2026 The bpfmap authors. */
+/*
+ * The per-CPU areas of the storage engines: element values, re-entry
+ * guards, free-list heads, LRU lists.  Every one is allocated and freed
+ * through here.
+ *
+ * KASAN does not watch per-CPU memory, so a write into an area after it
+ * was freed (or a read of it) would go unnoticed until another user of the
+ * memory saw stray bytes.  With the module parameter percpu_quarantine the
+ * test VMs set, a freed area is first filled with a poison byte on every
+ * possible CPU and held back in a FIFO; only when it leaves the FIFO does
+ * it go back to the allocator, after a check that the poison is intact.
+ * A changed byte is reported with the code that freed the area, and the
+ * run fails on the WARN.  While an area waits, its memory cannot be handed
+ * to anyone else, so a late write hits the poison instead of a new user.
+ */
+
+#include <linux/bug.h>
+#include <linux/cpumask.h>
+#include <linux/moduleparam.h>
+#include <linux/percpu.h>
+#include <linux/sched.h>
+#include <linux/spinlock.h>
+#include <linux/string.h>
+
+#include "percpu_area.h"
+
+static bool percpu_quarantine;
+module_param(percpu_quarantine, bool, 0444);
+MODULE_PARM_DESC(percpu_quarantine,
+		 "poison freed per-CPU areas and check them before reuse (testing; default 0)");
+
+#define PCPU_POISON		0x6b
+#define PCPU_QUARANTINE_LEN	8192U
+
+struct pcpu_held {
+	void __percpu *ptr;
+	size_t size;
+	unsigned long freed_at;
+};
+
+/* The held areas, oldest at @q_head; @q_lock protects all three. */
+static struct pcpu_held q_ring[PCPU_QUARANTINE_LEN];
+static unsigned int q_head, q_len;
+static DEFINE_SPINLOCK(q_lock);
+
+/**
+ * bpfmap_percpu_alloc - a zeroed per-CPU area
+ * @size: bytes per CPU
+ * @align: alignment
+ * @gfp: what the caller may do (GFP_KERNEL_ACCOUNT from the ioctls)
+ */
+void __percpu *bpfmap_percpu_alloc(size_t size, size_t align, gfp_t gfp)
+{
+	return __alloc_percpu_gfp(size, align, gfp);
+}
+
+/* Frees @h for real, reporting a write into it since it was poisoned. */
+static void held_release(const struct pcpu_held *h)
+{
+	const u8 *bytes, *bad;
+	int cpu;
+
+	for_each_possible_cpu(cpu) {
+		bytes = per_cpu_ptr(h->ptr, cpu);
+		bad = memchr_inv(bytes, PCPU_POISON, h->size);
+		if (!bad)
+			continue;
+		pr_err("a %zu-byte per-CPU area was written after %pS freed it: cpu %d, byte %zu is %#x\n",
+		       h->size, (void *)h->freed_at, cpu,
+		       (size_t)(bad - bytes), *bad);
+		print_hex_dump(KERN_ERR, "bpfmap: ", DUMP_PREFIX_OFFSET, 16,
+			       1, bytes, min_t(size_t, h->size, 256), false);
+		WARN_ONCE(1, "bpfmap: write into a freed per-CPU area\n");
+		break;
+	}
+	free_percpu(h->ptr);
+}
+
+/**
+ * bpfmap_percpu_free - give back an area of bpfmap_percpu_alloc()
+ * @ptr: the area, or NULL
+ * @size: the size it was allocated with (a smaller size checks less)
+ *
+ * Any context but NMI.
+ */
+void bpfmap_percpu_free(void __percpu *ptr, size_t size)
+{
+	struct pcpu_held out = {}, in = {
+		.ptr = ptr, .size = size, .freed_at = _RET_IP_,
+	};
+	unsigned long flags;
+	int cpu;
+
+	if (!ptr)
+		return;
+	if (!READ_ONCE(percpu_quarantine)) {
+		free_percpu(ptr);
+		return;
+	}
+	for_each_possible_cpu(cpu)
+		memset(per_cpu_ptr(ptr, cpu), PCPU_POISON, size);
+
+	spin_lock_irqsave(&q_lock, flags);
+	if (q_len == PCPU_QUARANTINE_LEN) {
+		out = q_ring[q_head];
+		q_ring[q_head] = in;
+		q_head = (q_head + 1) % PCPU_QUARANTINE_LEN;
+	} else {
+		q_ring[(q_head + q_len) % PCPU_QUARANTINE_LEN] = in;
+		q_len++;
+	}
+	spin_unlock_irqrestore(&q_lock, flags);
+	if (out.ptr)
+		held_release(&out);
+}
+
+/*
+ * Check and free every held area.  Called at module exit, after the last
+ * map is gone, so nothing can add to the FIFO any more.
+ */
+void bpfmap_percpu_drain(void)
+{
+	struct pcpu_held h;
+	unsigned long flags;
+
+	for (;;) {
+		spin_lock_irqsave(&q_lock, flags);
+		if (!q_len) {
+			spin_unlock_irqrestore(&q_lock, flags);
+			return;
+		}
+		h = q_ring[q_head];
+		q_head = (q_head + 1) % PCPU_QUARANTINE_LEN;
+		q_len--;
+		spin_unlock_irqrestore(&q_lock, flags);
+		held_release(&h);
+		cond_resched();
+	}
+}

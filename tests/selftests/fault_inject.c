@@ -598,7 +598,7 @@ static int fi_sweep(struct fi_ctx *x, int nth_fd, enum fi_cmd cmd,
 		    struct fi_result *r)
 {
 	unsigned int n, points = 0;
-	int ret, injected;
+	int ret, injected, fd;
 
 	memset(r, 0, sizeof(*r));
 	for (n = 1; n < FI_MAX_N; n++) {
@@ -628,12 +628,12 @@ static int fi_sweep(struct fi_ctx *x, int nth_fd, enum fi_cmd cmd,
 			/* No reference may be left behind by the call. */
 			close(x->fd);
 			x->fd = -1;
-			ret = bpfmap_map_get_fd_by_id(x->id);
-			if (ret >= 0)
-				close(ret);
-			if (ret != -ENOENT) {
+			fd = bpfmap_map_get_fd_by_id(x->id);
+			if (fd >= 0)
+				close(fd);
+			if (fd != -ENOENT) {
 				fprintf(stderr, "# %s: n=%u: map %u outlives its fd (%d)\n",
-					x->cfg->name, n, x->id, ret);
+					x->cfg->name, n, x->id, fd);
 				goto fail;
 			}
 		}

@@ -193,13 +193,22 @@ FIXTURE_TEARDOWN(memcg)
 	}
 }
 
-static int create(__u32 type, __u32 value_size, __u32 max, __u32 flags)
+static int create(__u32 type, __u32 key_size, __u32 value_size, __u32 max,
+		  __u32 flags)
 {
 	struct bpfmap_map_create_opts o = {
 		.sz = sizeof(o), .map_flags = flags,
 	};
 
-	return bpfmap_map_create(type, "memcg", 4, value_size, max, &o);
+	return bpfmap_map_create(type, "memcg", key_size, value_size, max,
+				 &o);
+}
+
+/* A line now and then, so that a slow or stuck child shows where it is. */
+static void progress(const struct memcg_report *r, const char *cg)
+{
+	fprintf(stderr, "# child: %lld steps, ~%lld MiB asked, memory.current %lld KiB\n",
+		r->steps, r->bytes >> 20, cg_read_ll(cg, "memory.current") >> 10);
 }
 
 /*
@@ -207,39 +216,53 @@ static int create(__u32 type, __u32 value_size, __u32 max, __u32 flags)
  * step asks for about @step_bytes, small against MEMCG_LIMIT so that the
  * failure comes close to the limit.
  */
-static void grow_maps(struct memcg_report *r, __u32 type, __u32 value_size,
-		      __u32 max, long long step_bytes)
+static void grow_maps(struct memcg_report *r, const char *cg, __u32 type,
+		      __u32 key_size, __u32 value_size, __u32 max,
+		      long long step_bytes)
 {
 	void *val = calloc(1, bpfmap_value_buf_size(type, value_size, 0));
-	__u32 key = 0;
+	void *key = calloc(1, key_size);
 	int fd;
 
+	if (!val || !key) {
+		r->err = -ENOBUFS;	/* userspace, not the map */
+		goto out;
+	}
+	/* The maps stay open: the child's exit frees them. */
 	while (r->bytes < MEMCG_GIVE_UP) {
-		fd = create(type, value_size, max, 0);
+		fd = create(type, key_size, value_size, max, 0);
 		if (fd < 0) {
 			r->err = fd;
 			r->stage = 0;
-			return;
+			break;
 		}
 		/* A map is only worth something with an element in it. */
-		r->err = bpfmap_map_update_elem(fd, &key, val, BPFMAP_ANY);
+		r->err = bpfmap_map_update_elem(fd, key, val, BPFMAP_ANY);
 		if (r->err) {
 			r->stage = 1;
-			return;
+			break;
 		}
 		r->steps++;
 		r->bytes += step_bytes;
+		if (!(r->steps % 8))
+			progress(r, cg);
 	}
+out:
+	free(key);
+	free(val);
 }
 
-/* One BPF_F_NO_PREALLOC hash with 1 KiB values, grown by updates. */
-static void grow_elements(struct memcg_report *r)
+/*
+ * One BPF_F_NO_PREALLOC hash with 1 KiB values, grown by updates; its
+ * 65536 buckets take a few MiB, its elements would take 64 MiB.
+ */
+static void grow_elements(struct memcg_report *r, const char *cg)
 {
 	char val[1024] = { 1 };
 	__u32 key;
 	int fd;
 
-	fd = create(BPFMAP_MAP_TYPE_HASH, sizeof(val), 1U << 20,
+	fd = create(BPFMAP_MAP_TYPE_HASH, 4, sizeof(val), 1U << 16,
 		    BPFMAP_F_NO_PREALLOC);
 	if (fd < 0) {
 		r->err = fd;
@@ -254,6 +277,8 @@ static void grow_elements(struct memcg_report *r)
 		}
 		r->steps++;
 		r->bytes += sizeof(val) + 64;
+		if (!(r->steps % 4096))
+			progress(r, cg);
 	}
 }
 
@@ -271,19 +296,29 @@ static void memcg_child(const char *cg, enum memcg_kind kind, int wfd)
 	switch (kind) {
 	case MEMCG_PREALLOC_HASH:
 		/* 16384 elements of 4 + 64 bytes and their headers */
-		grow_maps(&r, BPFMAP_MAP_TYPE_HASH, 64, 16384, 2LL << 20);
+		grow_maps(&r, cg, BPFMAP_MAP_TYPE_HASH, 4, 64, 16384,
+			  2LL << 20);
 		break;
 	case MEMCG_NO_PREALLOC_HASH:
-		grow_elements(&r);
+		grow_elements(&r, cg);
 		break;
 	case MEMCG_PERCPU_HASH:
-		/* 2048 elements with 256 bytes on each possible CPU */
-		grow_maps(&r, BPFMAP_MAP_TYPE_PERCPU_HASH, 256, 2048,
-			  2048LL * 256 * bpfmap_num_possible_cpus());
+		/*
+		 * 2048 elements with 256 bytes on each possible CPU, and
+		 * 512-byte keys: 6.1 charges a per-CPU hash's preallocated
+		 * per-CPU values to the root cgroup (the map has no memcg
+		 * yet when they are allocated), so on that backend only the
+		 * elements count; big keys make each map charge ~1.2 MiB
+		 * and keep the number of maps (and per-CPU allocations)
+		 * small enough for a TCG guest.
+		 */
+		grow_maps(&r, cg, BPFMAP_MAP_TYPE_PERCPU_HASH, 512, 256, 2048,
+			  2048LL * (512 + 256 * bpfmap_num_possible_cpus()));
 		break;
 	case MEMCG_ARRAY:
 		/* 1 MiB of values each */
-		grow_maps(&r, BPFMAP_MAP_TYPE_ARRAY, 1024, 1024, 1LL << 20);
+		grow_maps(&r, cg, BPFMAP_MAP_TYPE_ARRAY, 4, 1024, 1024,
+			  1LL << 20);
 		break;
 	}
 	r.current = cg_read_ll(cg, "memory.current");

@@ -9,8 +9,11 @@
  * gives 0 when the fault was injected and n - <points reached> when the
  * call made fewer than n allocations.  Each test here sweeps n = 1, 2, ...
  * over one command on a freshly made map of each type until the command
- * runs without reaching its nth point, and checks after every injected
- * fault that:
+ * runs without reaching its nth point.  A second variant fails every slab
+ * allocation from the nth point on (failslab with task-filter and the
+ * task's make-it-fail), as under lasting memory pressure, which reaches
+ * the paths a single failure does not: a fallback that fails too.  After
+ * every injected fault the test checks that:
  *  - the call failed with ENOMEM, or succeeded having absorbed the fault
  *    (a fallback allocation, kmemleak's own bookkeeping);
  *  - the map equals a model of it kept here: a failed single-element
@@ -119,6 +122,7 @@ struct fi_ctx {
 	__u32 gen;
 	__u64 pending[FI_UPD_BATCH];	/* bases the call writes */
 	int ids_before;
+	bool new_id_node;	/* MAP_CREATE takes the first id of a leaf */
 	int inner_fd[FI_INNER];
 	__u32 inner_id[FI_INNER];
 };
@@ -176,11 +180,20 @@ struct fi_knob {
 /*
  * GFP_KERNEL allocations are exempt by default (ignore-gfp-wait), and
  * verbose > 0 would log (and at 2 dump a stack for) every injected fault,
- * which the VM harness counts as a kernel report.
+ * which the VM harness counts as a kernel report.  probability, times and
+ * task-filter make failslab fail every allocation of a task whose
+ * make-it-fail is 1, and only of such a task: the lasting failures of the
+ * second variant (fail-nth is looked at first, so the points before the
+ * nth still pass).
  */
 static const struct fi_knob fi_knobs[] = {
 	{ "/sys/kernel/debug/failslab/ignore-gfp-wait", "N" },
 	{ "/sys/kernel/debug/failslab/verbose", "0" },
+	{ "/sys/kernel/debug/failslab/task-filter", "Y" },
+	{ "/sys/kernel/debug/failslab/interval", "1" },
+	{ "/sys/kernel/debug/failslab/space", "0" },
+	{ "/sys/kernel/debug/failslab/times", "-1" },
+	{ "/sys/kernel/debug/failslab/probability", "100" },
 	{ "/sys/kernel/debug/fail_page_alloc/ignore-gfp-wait", "N" },
 	{ "/sys/kernel/debug/fail_page_alloc/ignore-gfp-highmem", "N" },
 	{ "/sys/kernel/debug/fail_page_alloc/min-order", "0" },
@@ -220,13 +233,27 @@ static int knob_write(const char *path, const char *value)
 	return n == len ? 0 : -EIO;
 }
 
-/* Asks for the nth fault point of this thread to fail. */
-static int nth_arm(int nth_fd, unsigned int n)
+/* How a sweep fails allocations: the thread's proc files and the mode. */
+struct fi_fail {
+	int nth_fd;		/* /proc/self/task/<tid>/fail-nth */
+	int mif_fd;		/* /proc/self/task/<tid>/make-it-fail */
+	bool lasting;		/* every slab allocation from the nth on */
+};
+
+/*
+ * Asks for the nth fault point of this thread to fail and, for lasting
+ * failures, every slab allocation after it.  Neither write allocates.
+ */
+static int nth_arm(const struct fi_fail *f, unsigned int n)
 {
 	char buf[16];
 	int len = snprintf(buf, sizeof(buf), "%u", n);
 
-	return pwrite(nth_fd, buf, len, 0) == len ? 0 : -errno;
+	if (pwrite(f->nth_fd, buf, len, 0) != len)
+		return -errno;
+	if (f->lasting && pwrite(f->mif_fd, "1", 1, 0) != 1)
+		return -errno;
+	return 0;
 }
 
 /*
@@ -234,13 +261,16 @@ static int nth_arm(int nth_fd, unsigned int n)
  * points the call reached go to @points and the request is cancelled),
  * -errno when fail-nth could not be read.
  */
-static int nth_disarm(int nth_fd, unsigned int n, unsigned int *points)
+static int nth_disarm(const struct fi_fail *f, unsigned int n,
+		      unsigned int *points)
 {
 	char buf[16];
 	unsigned long left;
 	ssize_t len;
 
-	len = pread(nth_fd, buf, sizeof(buf) - 1, 0);
+	if (f->lasting && pwrite(f->mif_fd, "0", 1, 0) != 1)
+		return -errno;
+	len = pread(f->nth_fd, buf, sizeof(buf) - 1, 0);
 	if (len <= 0)
 		return len < 0 ? -errno : -EIO;
 	buf[len] = '\0';
@@ -248,7 +278,7 @@ static int nth_disarm(int nth_fd, unsigned int n, unsigned int *points)
 	if (!left)
 		return 1;
 	*points = n - (unsigned int)left;
-	if (pwrite(nth_fd, "0", 1, 0) != 1)
+	if (pwrite(f->nth_fd, "0", 1, 0) != 1)
 		return -errno;
 	return 0;
 }
@@ -349,6 +379,29 @@ static int model_check(struct fi_ctx *x)
 	if (x->cfg->map_type == BPFMAP_MAP_TYPE_ARRAY_OF_MAPS)
 		CHK(walked == FI_KEYS, "walked %u slots", walked);
 	return 0;
+}
+
+/*
+ * Burns ids until the next map id is the first of a leaf of the module's
+ * id xarray (64 ids each), so that publishing the next map has to
+ * allocate an xarray node: nobody holds an id in that leaf yet.
+ */
+static int align_next_id(struct fi_ctx *x)
+{
+	struct bpfmap_info info;
+	int fd, i, err;
+
+	for (i = 0; i < 2 * 64; i++) {
+		fd = bpfmap_map_create(BPFMAP_MAP_TYPE_ARRAY, "fi_probe", 4, 8, 1,
+				       NULL);
+		CHK(fd >= 0, "probe create: %d", fd);
+		err = bpfmap_map_get_info_by_fd(fd, &info);
+		close(fd);
+		CHK(!err, "probe info: %d", err);
+		if ((info.id + 1) % 64 == 0)
+			return 0;
+	}
+	CHK(false, "ids are not handed out one after the other");
 }
 
 /* Map ids visible now. */
@@ -594,8 +647,8 @@ struct fi_result {
  * The sweep for one command on one map type: n = 1, 2, ... until a call
  * runs without its nth fault point.  0 or -1.
  */
-static int fi_sweep(struct fi_ctx *x, int nth_fd, enum fi_cmd cmd,
-		    struct fi_result *r)
+static int fi_sweep(struct fi_ctx *x, const struct fi_fail *f,
+		    enum fi_cmd cmd, struct fi_result *r)
 {
 	unsigned int n, points = 0;
 	int ret, injected, fd;
@@ -605,15 +658,17 @@ static int fi_sweep(struct fi_ctx *x, int nth_fd, enum fi_cmd cmd,
 		x->fd = -1;
 		if (cmd != FI_CREATE && map_prepare(x))
 			goto fail;
+		if (x->new_id_node && align_next_id(x))
+			goto fail;
 		x->ids_before = count_ids();
 		op_prepare(x, cmd);
 
-		if (nth_arm(nth_fd, n)) {
+		if (nth_arm(f, n)) {
 			fprintf(stderr, "# fail-nth: %s\n", strerror(errno));
 			goto fail;
 		}
 		ret = op_run(x, cmd);
-		injected = nth_disarm(nth_fd, n, &points);
+		injected = nth_disarm(f, n, &points);
 		if (injected < 0) {
 			fprintf(stderr, "# fail-nth read: %d\n", injected);
 			goto fail;
@@ -662,21 +717,37 @@ fail:
 }
 
 FIXTURE(fault_inject) {
-	int nth_fd;
+	struct fi_fail f;
 	char saved[FI_NR_KNOBS][32];
 	bool knob_set[FI_NR_KNOBS];
 	struct fi_ctx x;
 };
 
+FIXTURE_VARIANT(fault_inject) {
+	bool lasting;
+};
+
+FIXTURE_VARIANT_ADD(fault_inject, one_failure) {
+	.lasting = false,
+};
+
+FIXTURE_VARIANT_ADD(fault_inject, lasting_failure) {
+	.lasting = true,
+};
+
 FIXTURE_SETUP(fault_inject)
 {
-	char path[64];
+	char path[64], mif[64];
 	unsigned int i;
 	int err;
 
-	self->nth_fd = -1;
+	self->f.nth_fd = -1;
+	self->f.mif_fd = -1;
+	self->f.lasting = variant->lasting;
 	memset(self->knob_set, 0, sizeof(self->knob_set));
 	snprintf(path, sizeof(path), "/proc/self/task/%ld/fail-nth",
+		 (long)syscall(SYS_gettid));
+	snprintf(mif, sizeof(mif), "/proc/self/task/%ld/make-it-fail",
 		 (long)syscall(SYS_gettid));
 	if (access(path, F_OK))
 		SKIP(return, "no %s: kernel without CONFIG_FAULT_INJECTION",
@@ -693,8 +764,10 @@ FIXTURE_SETUP(fault_inject)
 		ASSERT_EQ(0, knob_write(fi_knobs[i].path, fi_knobs[i].value));
 		self->knob_set[i] = true;
 	}
-	self->nth_fd = open(path, O_RDWR | O_CLOEXEC);
-	ASSERT_LE(0, self->nth_fd);
+	self->f.nth_fd = open(path, O_RDWR | O_CLOEXEC);
+	ASSERT_LE(0, self->f.nth_fd);
+	self->f.mif_fd = open(mif, O_RDWR | O_CLOEXEC);
+	ASSERT_LE(0, self->f.mif_fd);
 
 	/*
 	 * No page fault inside a window: a fault point taken there would
@@ -721,16 +794,22 @@ FIXTURE_TEARDOWN(fault_inject)
 {
 	unsigned int i;
 
-	for (i = 0; i < FI_NR_KNOBS; i++)
+	if (self->f.mif_fd >= 0) {
+		pwrite(self->f.mif_fd, "0", 1, 0);
+		close(self->f.mif_fd);
+	}
+	/* In reverse: probability goes back to 0 first. */
+	for (i = FI_NR_KNOBS; i-- > 0;)
 		if (self->knob_set[i])
 			knob_write(fi_knobs[i].path, self->saved[i]);
-	if (self->nth_fd >= 0)
-		close(self->nth_fd);
+	if (self->f.nth_fd >= 0)
+		close(self->f.nth_fd);
 }
 
 /* Runs the sweep of @cmd over every map type that has the command. */
 static void fi_run_cmd(struct __test_metadata *_metadata,
-		       FIXTURE_DATA(fault_inject) *self, enum fi_cmd cmd)
+		       FIXTURE_DATA(fault_inject) *self, enum fi_cmd cmd,
+		       const char *only)
 {
 	struct fi_ctx *x = &self->x;
 	unsigned int i, total = 0, failed = 0;
@@ -741,7 +820,8 @@ static void fi_run_cmd(struct __test_metadata *_metadata,
 	if (_metadata->skip)
 		return;
 	for (i = 0; i < ARRAY_SIZE(fi_cfgs); i++) {
-		if (!fi_applies(&fi_cfgs[i], cmd))
+		if (!fi_applies(&fi_cfgs[i], cmd) ||
+		    (only && strcmp(only, fi_cfgs[i].name)))
 			continue;
 		x->cfg = &fi_cfgs[i];
 		x->gen = 0;
@@ -755,7 +835,7 @@ static void fi_run_cmd(struct __test_metadata *_metadata,
 		ASSERT_NE(NULL, x->vals);
 		ASSERT_NE(NULL, x->keys);
 
-		EXPECT_EQ(0, fi_sweep(x, self->nth_fd, cmd, &r)) {
+		EXPECT_EQ(0, fi_sweep(x, &self->f, cmd, &r)) {
 			TH_LOG("%s on %s", fi_cmd_name[cmd], x->cfg->name);
 		}
 		printf("# %-24s %-30s faults injected %3u (ENOMEM %3u, absorbed %3u), points in a clean call %u\n",
@@ -767,54 +847,68 @@ static void fi_run_cmd(struct __test_metadata *_metadata,
 		free(x->vals);
 		free(x->keys);
 	}
-	printf("# %s: %u faults injected in all, %u failed the call\n",
-	       fi_cmd_name[cmd], total, failed);
+	printf("# %s%s: %u faults injected in all, %u failed the call\n",
+	       fi_cmd_name[cmd], self->f.lasting ? " (lasting)" : "", total,
+	       failed);
 	fflush(stdout);
 }
 
 TEST_F_TIMEOUT(fault_inject, map_create_fails_cleanly, 600)
 {
-	fi_run_cmd(_metadata, self, FI_CREATE);
+	fi_run_cmd(_metadata, self, FI_CREATE, NULL);
 }
 
 TEST_F_TIMEOUT(fault_inject, update_of_new_key_fails_cleanly, 600)
 {
-	fi_run_cmd(_metadata, self, FI_UPDATE_NEW);
+	fi_run_cmd(_metadata, self, FI_UPDATE_NEW, NULL);
 }
 
 TEST_F_TIMEOUT(fault_inject, update_of_existing_key_fails_cleanly, 600)
 {
-	fi_run_cmd(_metadata, self, FI_UPDATE_EXISTING);
+	fi_run_cmd(_metadata, self, FI_UPDATE_EXISTING, NULL);
 }
 
 TEST_F_TIMEOUT(fault_inject, lookup_and_delete_fails_cleanly, 600)
 {
-	fi_run_cmd(_metadata, self, FI_LOOKUP_AND_DELETE);
+	fi_run_cmd(_metadata, self, FI_LOOKUP_AND_DELETE, NULL);
 }
 
 TEST_F_TIMEOUT(fault_inject, lookup_batch_fails_cleanly, 600)
 {
-	fi_run_cmd(_metadata, self, FI_LOOKUP_BATCH);
+	fi_run_cmd(_metadata, self, FI_LOOKUP_BATCH, NULL);
 }
 
 TEST_F_TIMEOUT(fault_inject, lookup_and_delete_batch_fails_cleanly, 600)
 {
-	fi_run_cmd(_metadata, self, FI_LOOKUP_AND_DELETE_BATCH);
+	fi_run_cmd(_metadata, self, FI_LOOKUP_AND_DELETE_BATCH, NULL);
 }
 
 TEST_F_TIMEOUT(fault_inject, update_batch_processes_exactly_count, 600)
 {
-	fi_run_cmd(_metadata, self, FI_UPDATE_BATCH);
+	fi_run_cmd(_metadata, self, FI_UPDATE_BATCH, NULL);
 }
 
 TEST_F_TIMEOUT(fault_inject, delete_batch_processes_exactly_count, 600)
 {
-	fi_run_cmd(_metadata, self, FI_DELETE_BATCH);
+	fi_run_cmd(_metadata, self, FI_DELETE_BATCH, NULL);
 }
 
 TEST_F_TIMEOUT(fault_inject, get_fd_by_id_fails_cleanly, 600)
 {
-	fi_run_cmd(_metadata, self, FI_GET_FD_BY_ID);
+	fi_run_cmd(_metadata, self, FI_GET_FD_BY_ID, NULL);
+}
+
+/*
+ * Publishing a map whose id starts a new leaf of the id xarray allocates
+ * a node; when that fails (the lasting variant fails the allocation and
+ * its retry) MAP_CREATE must give ENOMEM, as bpf(2) does (idr_alloc's
+ * -ENOMEM), and leave no id behind.
+ */
+TEST_F_TIMEOUT(fault_inject, map_create_with_a_new_id_node_fails_cleanly, 600)
+{
+	self->x.new_id_node = true;
+	fi_run_cmd(_metadata, self, FI_CREATE, "array");
+	fi_run_cmd(_metadata, self, FI_CREATE, "hash");
 }
 
 TEST_HARNESS_MAIN

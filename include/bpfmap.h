@@ -108,10 +108,14 @@ struct bpfmap_ops {
  *	the shape, fixed at creation (map_flags without RDONLY/WRONLY)
  * @id: global id, 0 until published in the id table
  * @refcnt: open fds plus in-kernel holders; the last put frees the map
- * @writers: syscall-side writes in flight, so that FREEZE can refuse (EBUSY)
- *	while one runs; see bpfmap_write_begin()
- * @frozen: set once by FREEZE; syscall-side writes then fail with EPERM
- * @freeze_mutex: serialises FREEZE against itself
+ * @writers: syscall-side writes in flight and writable mappings, so that
+ *	FREEZE can refuse (EBUSY) while one exists; see bpfmap_write_begin()
+ * @freezing: set by FREEZE before it looks at @writers, cleared again when
+ *	it fails; writers that see it wait for the verdict on @freeze_mutex
+ * @frozen: set once, by a FREEZE that succeeded; syscall-side writes then
+ *	fail with EPERM
+ * @freeze_mutex: serialises FREEZE against itself, against mmap() and
+ *	against writers waiting for a FREEZE's verdict; protects @frozen
  * @free_work: runs ->free in process context after an RCU grace period
  * @name: NUL-terminated name
  * @inner_meta: map-of-maps: the template of the inner maps
@@ -127,6 +131,7 @@ struct bpfmap {
 	u32 id;
 	refcount_t refcnt;
 	atomic_t writers;
+	bool freezing;
 	bool frozen;
 	struct mutex freeze_mutex;
 	struct rcu_work free_work;

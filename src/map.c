@@ -156,6 +156,8 @@ struct bpfmap *bpfmap_create(const struct bpfmap_map_create *attr)
 	atomic_inc(&bpfmap_nr_maps);
 	refcount_set(&map->refcnt, 1);
 	atomic_set(&map->writers, 0);
+	map->freezing = false;
+	map->frozen = false;
 	mutex_init(&map->freeze_mutex);
 	strscpy(map->name, attr->map_name, sizeof(map->name));
 
@@ -358,21 +360,50 @@ struct bpfmap *bpfmap_from_file(struct file *file)
 	return file->f_op == &bpfmap_map_fops ? file->private_data : NULL;
 }
 
+/*
+ * FREEZE and syscall-side writers.
+ *
+ * A write raises @writers and then looks at @freezing; FREEZE, under
+ * @freeze_mutex, sets @freezing and then looks at @writers.  With a full
+ * barrier between the store and the load on both sides (store buffering),
+ * at least one of them sees the other: a writer that saw no FREEZE at work
+ * is seen by every FREEZE that starts later, which then fails with EBUSY.
+ * So no write can start after a FREEZE succeeded.
+ *
+ * @frozen, which writers and GET_INFO report, is set only once FREEZE has
+ * succeeded; a FREEZE that fails only ever showed @freezing, which it
+ * clears again before it drops the mutex.  A writer that sees @freezing
+ * cannot tell yet whether that FREEZE saw it, so it waits for the verdict
+ * by taking @freeze_mutex (FREEZE decides without waiting for anyone, so
+ * this cannot deadlock), keeping its own count raised: if the FREEZE
+ * failed, the writer proceeds, and every later FREEZE sees its count.
+ * After a successful FREEZE @freezing stays set, so writers of a frozen
+ * map take that slow path and fail with EPERM.
+ */
+
 /**
  * bpfmap_write_begin - enter a syscall-side write
  * @map: the map
  *
- * Returns false, entering nothing, when the map is frozen.  The writer
- * raises @writers before it looks at @frozen and FREEZE sets @frozen before
- * it looks at @writers; with a full barrier on both sides at least one of
- * them sees the other, so no write can start after a successful FREEZE.
+ * Called from the element and batch ioctls, in process context; may sleep
+ * while a FREEZE of @map is deciding.  Returns false, entering nothing,
+ * when the map is frozen.
  */
 bool bpfmap_write_begin(struct bpfmap *map)
 {
+	bool frozen;
+
+	might_sleep();
 	atomic_inc(&map->writers);
 	/* Pairs with the smp_mb() in bpfmap_freeze(). */
 	smp_mb__after_atomic();
-	if (likely(!READ_ONCE(map->frozen)))
+	if (likely(!READ_ONCE(map->freezing)))
+		return true;
+
+	mutex_lock(&map->freeze_mutex);
+	frozen = map->frozen;
+	mutex_unlock(&map->freeze_mutex);
+	if (!frozen)
 		return true;
 	atomic_dec(&map->writers);
 	return false;
@@ -389,8 +420,9 @@ EXPORT_SYMBOL_IF_KUNIT(bpfmap_write_end);
  * bpfmap_freeze - make the map read-only for syscall-side writers
  * @map: the map
  *
- * Returns 0, or -EBUSY when the map is already frozen or a write is in
- * flight.
+ * Called from the MAP_FREEZE ioctl; may sleep.  Returns 0, or -EBUSY when
+ * the map is already frozen or a write is in flight; a FREEZE that fails
+ * leaves no trace a writer or GET_INFO could see.
  */
 int bpfmap_freeze(struct bpfmap *map)
 {
@@ -401,13 +433,15 @@ int bpfmap_freeze(struct bpfmap *map)
 		err = -EBUSY;
 		goto out;
 	}
-	WRITE_ONCE(map->frozen, true);
+	WRITE_ONCE(map->freezing, true);
 	/* Pairs with smp_mb__after_atomic() in bpfmap_write_begin(). */
 	smp_mb();
 	if (atomic_read(&map->writers)) {
-		WRITE_ONCE(map->frozen, false);
+		WRITE_ONCE(map->freezing, false);
 		err = -EBUSY;
+		goto out;
 	}
+	WRITE_ONCE(map->frozen, true);
 out:
 	mutex_unlock(&map->freeze_mutex);
 	return err;

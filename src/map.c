@@ -110,11 +110,19 @@ static const struct bpfmap_ops *bpfmap_type_ops(u32 type)
 	return bpfmap_types[type];
 }
 
+/*
+ * Gives @map an id.  As bpf(2): ENOSPC when every id is taken (the xarray
+ * says EBUSY), ENOMEM when the xarray could not allocate a node.
+ */
 static int bpfmap_publish(struct bpfmap *map)
 {
-	return xa_alloc_cyclic(&bpfmap_ids, &map->id, map, xa_limit_31b,
-			       &bpfmap_next_id, GFP_KERNEL_ACCOUNT) < 0 ?
-	       -ENOSPC : 0;
+	int err;
+
+	err = xa_alloc_cyclic(&bpfmap_ids, &map->id, map, xa_limit_31b,
+			      &bpfmap_next_id, GFP_KERNEL_ACCOUNT);
+	if (err == -EBUSY)
+		return -ENOSPC;
+	return err < 0 ? err : 0;
 }
 
 /**

@@ -237,4 +237,148 @@ TEST_F(lifetime, writers_see_eperm_only_after_a_successful_freeze)
 	TH_LOG("%d FREEZEs succeeded, %d were busy", ok, busy);
 }
 
+/* --- id allocation without memory --------------------------------------- */
+
+/*
+ * Fault injection (CONFIG_FAILSLAB), for this task only (task-filter,
+ * /proc/thread-self/make-it-fail): with "space" set to S, slab allocations
+ * succeed until S bytes are used up, and every one after that fails
+ * ("times" -1).  Sweeping S walks the point of failure through every slab
+ * allocation of a create.  Not fail-nth, whose single failure cannot make
+ * an id allocation fail: the xarray retries a node allocation that failed
+ * without sleeping with one that may sleep and then xa_alloc_cyclic()
+ * tries again from the lowest id (the kernel's idr falls back to a per-CPU
+ * reserve instead); and kmemleak's own allocations, which fall back to a
+ * reserve too, take failures as well.  The creates are kept open, so that
+ * their ids fill nodes of the id table and later ones need new nodes.
+ */
+#define FAILSLAB	"/sys/kernel/debug/failslab/"
+#define MAKE_IT_FAIL	"/proc/thread-self/make-it-fail"
+
+static const char * const failslab_knobs[][2] = {
+	{ FAILSLAB "probability", "100" },
+	{ FAILSLAB "interval", "1" },
+	{ FAILSLAB "times", "0" },
+	{ FAILSLAB "space", "0" },
+	{ FAILSLAB "verbose", "0" },
+	{ FAILSLAB "task-filter", "Y" },
+	{ FAILSLAB "ignore-gfp-wait", "N" },
+};
+
+#define NR_KNOBS	ARRAY_SIZE(failslab_knobs)
+
+static int knob_write(const char *path, const char *val)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC), ret;
+
+	if (fd < 0)
+		return -errno;
+	ret = write(fd, val, strlen(val)) < 0 ? -errno : 0;
+	close(fd);
+	return ret;
+}
+
+static int knob_read(const char *path, char *buf, size_t len)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return -errno;
+	n = read(fd, buf, len - 1);
+	close(fd);
+	if (n < 0)
+		return -errno;
+	buf[n] = '\0';
+	return 0;
+}
+
+/*
+ * One MAP_CREATE with the slab allocations after @space bytes failing.
+ * @fail_fd is MAKE_IT_FAIL, opened beforehand: writing to it allocates
+ * nothing, so switching the faults off again cannot itself fail.
+ */
+static int create_failing_after(int fail_fd, long space)
+{
+	char buf[32];
+	int fd;
+
+	snprintf(buf, sizeof(buf), "%ld", space);
+	if (knob_write(FAILSLAB "space", buf) ||
+	    knob_write(FAILSLAB "times", "-1") ||
+	    write(fail_fd, "1", 1) != 1)
+		return -EIO;
+	fd = raw_map_create(BPFMAP_MAP_TYPE_ARRAY, 4, 8, 1, 0,
+			    "nomem\0\0\0\0\0\0\0\0\0\0");
+	if (write(fail_fd, "0", 1) != 1) {
+		if (fd >= 0)
+			close(fd);
+		return -EIO;
+	}
+	return fd;
+}
+
+#define SWEEP_MAPS	130	/* ids cross at least one 64-id node boundary */
+#define SWEEP_STEP	32
+#define SWEEP_MAX	65536
+
+TEST_F_TIMEOUT(lifetime, failed_allocations_in_create_give_enomem, 300)
+{
+	int fds[SWEEP_MAPS], made, fd, i, failures = 0, wrong = 0;
+	int wrong_err = 0, fail_fd;
+	long space, wrong_space = 0;
+	char saved[NR_KNOBS][32];
+
+	if (access(FAILSLAB "space", W_OK) || access(MAKE_IT_FAIL, W_OK))
+		SKIP(return, "no failslab fault injection (CONFIG_FAILSLAB, debugfs)");
+	for (i = 0; i < (int)NR_KNOBS; i++)
+		ASSERT_EQ(0, knob_read(failslab_knobs[i][0], saved[i],
+				       sizeof(saved[i])));
+	for (i = 0; i < (int)NR_KNOBS; i++)
+		ASSERT_EQ(0, knob_write(failslab_knobs[i][0],
+					failslab_knobs[i][1]));
+	fail_fd = open(MAKE_IT_FAIL, O_WRONLY | O_CLOEXEC);
+	ASSERT_LE(0, fail_fd);
+
+	for (made = 0; made < SWEEP_MAPS; made++) {
+		for (space = 0; space <= SWEEP_MAX; space += SWEEP_STEP) {
+			fd = create_failing_after(fail_fd, space);
+			if (fd == -EIO)
+				break;
+			if (fd >= 0)
+				break;
+			failures++;
+			if (fd != -ENOMEM) {
+				wrong++;
+				wrong_err = fd;
+				wrong_space = space;
+			}
+		}
+		if (fd < 0)
+			break;
+		fds[made] = fd;
+		if (made == 0 || made == SWEEP_MAPS - 1) {
+			struct bpfmap_info info = { 0 };
+
+			bpfmap_map_get_info_by_fd(fd, &info);
+			TH_LOG("map %d: id %u, %d creates failed so far",
+			       made, info.id, failures);
+		}
+	}
+
+	close(fail_fd);
+	for (i = 0; i < (int)NR_KNOBS; i++)
+		EXPECT_EQ(0, knob_write(failslab_knobs[i][0], saved[i]));
+	TH_LOG("%d maps, %d creates failed", made, failures);
+	EXPECT_NE(-EIO, fd);
+	EXPECT_EQ(SWEEP_MAPS, made);
+	EXPECT_LT(0, failures);
+	EXPECT_EQ(0, wrong) {
+		TH_LOG("%d creates failed with something else than ENOMEM, the last with %d (%s) at space %ld",
+		       wrong, wrong_err, strerror(-wrong_err), wrong_space);
+	}
+	for (i = 0; i < made; i++)
+		close(fds[i]);
+}
+
 TEST_HARNESS_MAIN

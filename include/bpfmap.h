@@ -30,8 +30,9 @@ struct vm_area_struct;
  * struct bpfmap_meta - the shape every inner map of a map-of-maps must have
  *
  * Copied from the map given as inner_map_fd at creation, which may be
- * closed afterwards.  max_entries counts only for array inner maps whose
- * template lacks BPFMAP_F_INNER_MAP.
+ * closed afterwards.  max_entries counts only for a plain ARRAY template
+ * without BPFMAP_F_INNER_MAP (not for PERCPU_ARRAY); see
+ * bpfmap_meta_equal().
  */
 struct bpfmap_meta {
 	u32 map_type;
@@ -117,6 +118,8 @@ struct bpfmap_ops {
  * @freeze_mutex: serialises FREEZE against itself, against mmap() and
  *	against writers waiting for a FREEZE's verdict; protects @frozen
  * @free_work: runs ->free in process context after an RCU grace period
+ * @free_bytes: the map's size when its last reference went, counted in the
+ *	backlog of pending frees until ->free ran
  * @name: NUL-terminated name
  * @inner_meta: map-of-maps: the template of the inner maps
  */
@@ -135,6 +138,7 @@ struct bpfmap {
 	bool frozen;
 	struct mutex freeze_mutex;
 	struct rcu_work free_work;
+	u64 free_bytes;
 	char name[BPFMAP_OBJ_NAME_LEN];
 	struct bpfmap_meta inner_meta;
 };
@@ -181,6 +185,11 @@ void *bpfmap_area_alloc_mmapable(u64 size);
 void bpfmap_area_free(void *area);
 int bpfmap_init_ids(void);
 void bpfmap_uninit_ids(void);
+#if IS_ENABLED(CONFIG_KUNIT)
+extern u64 bpfmap_free_backlog_max;
+u64 bpfmap_free_backlog_bytes(void);
+void bpfmap_flush_frees(void);
+#endif
 
 /*
  * src/elem.c: the element operations, shared by the ioctls and in-kernel

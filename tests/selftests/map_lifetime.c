@@ -2,11 +2,15 @@
 /* Copyright (C) 2026 The bpfmap authors. */
 /*
  * Map lifetime on both backends: FREEZE racing against writers and other
- * FREEZEs (a FREEZE that fails is never visible).
+ * FREEZEs (a FREEZE that fails is never visible), id allocation failing
+ * for want of memory (ENOMEM, not the ENOSPC of a full id space), and
+ * processes that create and close large maps in a loop (closed maps are
+ * freed fast enough that the loop never runs out of memory).
  */
 #include <pthread.h>
 #include <stdatomic.h>
 #include <time.h>
+#include <sys/wait.h>
 
 #include "bpfmap_test.h"
 
@@ -379,6 +383,72 @@ TEST_F_TIMEOUT(lifetime, failed_allocations_in_create_give_enomem, 300)
 	}
 	for (i = 0; i < made; i++)
 		close(fds[i]);
+}
+
+/* --- create and close large maps in a loop ------------------------------ */
+
+#define CHURN_PROCS	2
+#define CHURN_ITERS	20
+#define CHURN_VALUE	4096U
+#define CHURN_ENTRIES	16384U	/* 64 MiB of values per map */
+
+/* In a child: create, touch and close maps; exit status 0 or the errno. */
+static int churn(void)
+{
+	__u64 val[CHURN_VALUE / 8] = { 0 };
+	__u32 key;
+	int i, fd, err;
+
+	for (i = 0; i < CHURN_ITERS; i++) {
+		fd = bpfmap_map_create(BPFMAP_MAP_TYPE_ARRAY, "churn", 4,
+				       CHURN_VALUE, CHURN_ENTRIES, NULL);
+		if (fd < 0)
+			return -fd;
+		key = i % CHURN_ENTRIES;
+		val[0] = i;
+		err = bpfmap_map_update_elem(fd, &key, val, BPFMAP_ANY);
+		close(fd);
+		if (err)
+			return -err;
+	}
+	return 0;
+}
+
+/*
+ * CHURN_PROCS processes each create and close CHURN_ITERS maps of 64 MiB:
+ * 2.5 GiB in all, more than the memory of the test VM (2 GiB), while only
+ * 128 MiB are open at any time.  Every create must succeed and no process
+ * may be killed: closed maps are freed, or creates wait for them to be,
+ * fast enough that memory never runs out.  (Sized for TCG, where zeroing
+ * the maps is what takes the time.)
+ */
+TEST_F_TIMEOUT(lifetime, create_close_loop_of_large_maps_never_runs_out, 600)
+{
+	pid_t pids[CHURN_PROCS];
+	double start = now_s();
+	int i, status;
+
+	for (i = 0; i < CHURN_PROCS; i++) {
+		pids[i] = fork();
+		ASSERT_LE(0, pids[i]);
+		if (!pids[i])
+			_exit(churn());
+	}
+	for (i = 0; i < CHURN_PROCS; i++) {
+		ASSERT_EQ(pids[i], waitpid(pids[i], &status, 0));
+		EXPECT_TRUE(WIFEXITED(status)) {
+			TH_LOG("process %d died by signal %d", i,
+			       WTERMSIG(status));
+		}
+		if (WIFEXITED(status)) {
+			EXPECT_EQ(0, WEXITSTATUS(status)) {
+				TH_LOG("process %d: %s", i,
+				       strerror(WEXITSTATUS(status)));
+			}
+		}
+	}
+	TH_LOG("%d x %d maps of 64 MiB in %.1f s", CHURN_PROCS, CHURN_ITERS,
+	       now_s() - start);
 }
 
 TEST_HARNESS_MAIN

@@ -43,8 +43,9 @@ struct vm_area_struct;
  * struct bpfmap_meta - the shape every inner map of a map-of-maps must have
  *
  * Copied from the map given as inner_map_fd at creation, which may be
- * closed afterwards.  max_entries counts only for array inner maps whose
- * template lacks BPFMAP_F_INNER_MAP.
+ * closed afterwards.  max_entries counts only for a plain ARRAY template
+ * without BPFMAP_F_INNER_MAP (not for PERCPU_ARRAY); see
+ * bpfmap_meta_equal().
  */
 struct bpfmap_meta {
 	u32 map_type;
@@ -121,11 +122,17 @@ struct bpfmap_ops {
  *	the shape, fixed at creation (map_flags without RDONLY/WRONLY)
  * @id: global id, 0 until published in the id table
  * @refcnt: open fds plus in-kernel holders; the last put frees the map
- * @writers: syscall-side writes in flight, so that FREEZE can refuse (EBUSY)
- *	while one runs; see bpfmap_write_begin()
- * @frozen: set once by FREEZE; syscall-side writes then fail with EPERM
- * @freeze_mutex: serialises FREEZE against itself
+ * @writers: syscall-side writes in flight and writable mappings, so that
+ *	FREEZE can refuse (EBUSY) while one exists; see bpfmap_write_begin()
+ * @freezing: set by FREEZE before it looks at @writers, cleared again when
+ *	it fails; writers that see it wait for the verdict on @freeze_mutex
+ * @frozen: set once, by a FREEZE that succeeded; syscall-side writes then
+ *	fail with EPERM
+ * @freeze_mutex: serialises FREEZE against itself, against mmap() and
+ *	against writers waiting for a FREEZE's verdict; protects @frozen
  * @free_work: runs ->free in process context after an RCU grace period
+ * @free_bytes: the map's size when its last reference went, counted in the
+ *	backlog of pending frees until ->free ran
  * @name: NUL-terminated name
  * @inner_meta: map-of-maps: the template of the inner maps
  */
@@ -140,9 +147,11 @@ struct bpfmap {
 	u32 id;
 	refcount_t refcnt;
 	atomic_t writers;
+	bool freezing;
 	bool frozen;
 	struct mutex freeze_mutex;
 	struct rcu_work free_work;
+	u64 free_bytes;
 	char name[BPFMAP_OBJ_NAME_LEN];
 	struct bpfmap_meta inner_meta;
 };
@@ -189,6 +198,11 @@ void *bpfmap_area_alloc_mmapable(u64 size);
 void bpfmap_area_free(void *area);
 int bpfmap_init_ids(void);
 void bpfmap_uninit_ids(void);
+#if IS_ENABLED(CONFIG_KUNIT)
+extern u64 bpfmap_free_backlog_max;
+u64 bpfmap_free_backlog_bytes(void);
+void bpfmap_flush_frees(void);
+#endif
 
 /*
  * src/elem.c: the element operations, shared by the ioctls and in-kernel

@@ -10,6 +10,11 @@
  * frees the map from a workqueue after an RCU grace period, so lockless
  * readers that found it by id (or, later, through an outer map) under RCU
  * never see freed memory.
+ *
+ * Those deferred frees are bounded: the bytes of maps waiting for theirs
+ * are counted, and MAP_CREATE waits while they exceed an eighth of RAM, so
+ * a loop that creates and closes large maps cannot outrun the frees and
+ * fill memory with maps nobody can reach any more.
  */
 
 #include <linux/anon_inodes.h>
@@ -23,6 +28,7 @@
 #include <linux/seq_file.h>
 #include <linux/slab.h>
 #include <linux/vmalloc.h>
+#include <linux/wait.h>
 #include <linux/xarray.h>
 
 #include <kunit/visibility.h>
@@ -47,6 +53,18 @@ static struct workqueue_struct *bpfmap_free_wq;
 
 /* Maps created and not yet freed, so that module exit can wait for them. */
 static atomic_t bpfmap_nr_maps = ATOMIC_INIT(0);
+
+/*
+ * Bytes of maps whose last reference is gone and whose free is still
+ * pending (grace period or work).  Raised by the last bpfmap_put(), lowered
+ * by the free; MAP_CREATE sleeps on bpfmap_free_waitq while it is above
+ * bpfmap_free_backlog_max, an eighth of RAM (set at module init; KUnit may
+ * change it).
+ */
+static atomic64_t bpfmap_free_backlog = ATOMIC64_INIT(0);
+static DECLARE_WAIT_QUEUE_HEAD(bpfmap_free_waitq);
+VISIBLE_IF_KUNIT u64 bpfmap_free_backlog_max;
+EXPORT_SYMBOL_IF_KUNIT(bpfmap_free_backlog_max);
 
 static const struct file_operations bpfmap_map_fops;
 
@@ -110,20 +128,50 @@ static const struct bpfmap_ops *bpfmap_type_ops(u32 type)
 	return bpfmap_types[type];
 }
 
+/*
+ * Gives @map an id.  As bpf(2): ENOSPC when every id is taken (the xarray
+ * says EBUSY), ENOMEM when the xarray could not allocate a node.
+ */
 static int bpfmap_publish(struct bpfmap *map)
 {
-	return xa_alloc_cyclic(&bpfmap_ids, &map->id, map, xa_limit_31b,
-			       &bpfmap_next_id, GFP_KERNEL_ACCOUNT) < 0 ?
-	       -ENOSPC : 0;
+	int err;
+
+	err = xa_alloc_cyclic(&bpfmap_ids, &map->id, map, xa_limit_31b,
+			      &bpfmap_next_id, GFP_KERNEL_ACCOUNT);
+	if (err == -EBUSY)
+		return -ENOSPC;
+	return err < 0 ? err : 0;
+}
+
+/* Bytes of closed maps whose free has not run yet. */
+VISIBLE_IF_KUNIT u64 bpfmap_free_backlog_bytes(void)
+{
+	return atomic64_read(&bpfmap_free_backlog);
+}
+EXPORT_SYMBOL_IF_KUNIT(bpfmap_free_backlog_bytes);
+
+/*
+ * Called from bpfmap_create() before it allocates; may sleep.  Waits while
+ * closed maps waiting for their free hold more than the bound, so that a
+ * create-and-close loop is paced by the frees.  -EINTR on a fatal signal.
+ */
+static int bpfmap_wait_for_frees(void)
+{
+	if (wait_event_killable(bpfmap_free_waitq,
+				bpfmap_free_backlog_bytes() <=
+				READ_ONCE(bpfmap_free_backlog_max)))
+		return -EINTR;
+	return 0;
 }
 
 /**
  * bpfmap_create - validate @attr and make a map with one reference
  * @attr: the create command as userspace gave it (size already checked)
  *
- * Called from the MAP_CREATE ioctl.  The checks run in the kernel's order,
- * all before any allocation.  Returns the map with its id published, or an
- * ERR_PTR.
+ * Called from the MAP_CREATE ioctl; may sleep, waiting for the frees of
+ * closed maps (bpfmap_wait_for_frees()).  The checks run in the kernel's
+ * order, all before any allocation.  Returns the map with its id published,
+ * or an ERR_PTR.
  */
 struct bpfmap *bpfmap_create(const struct bpfmap_map_create *attr)
 {
@@ -148,6 +196,9 @@ struct bpfmap *bpfmap_create(const struct bpfmap_map_create *attr)
 	err = bpfmap_name_check(attr->map_name);
 	if (err)
 		return ERR_PTR(err);
+	err = bpfmap_wait_for_frees();
+	if (err)
+		return ERR_PTR(err);
 
 	map = ops->alloc(attr);
 	if (IS_ERR(map))
@@ -156,6 +207,8 @@ struct bpfmap *bpfmap_create(const struct bpfmap_map_create *attr)
 	atomic_inc(&bpfmap_nr_maps);
 	refcount_set(&map->refcnt, 1);
 	atomic_set(&map->writers, 0);
+	map->freezing = false;
+	map->frozen = false;
 	mutex_init(&map->freeze_mutex);
 	strscpy(map->name, attr->map_name, sizeof(map->name));
 
@@ -182,10 +235,13 @@ static void bpfmap_free_deferred(struct work_struct *work)
 {
 	struct bpfmap *map = container_of(to_rcu_work(work), struct bpfmap,
 					  free_work);
+	u64 bytes = map->free_bytes;
 
 	pr_debug("map %u freed\n", map->id);
 	mutex_destroy(&map->freeze_mutex);
 	map->ops->free(map);
+	atomic64_sub(bytes, &bpfmap_free_backlog);
+	wake_up(&bpfmap_free_waitq);
 	atomic_dec(&bpfmap_nr_maps);
 }
 
@@ -194,13 +250,17 @@ static void bpfmap_free_deferred(struct work_struct *work)
  * @map: the map
  *
  * Any context: the free itself is deferred to a workqueue and runs after
- * an RCU grace period.
+ * an RCU grace period.  Until it ran, the map's bytes count in the backlog
+ * that MAP_CREATE waits on.
  */
 void bpfmap_put(struct bpfmap *map)
 {
 	if (!refcount_dec_and_test(&map->refcnt))
 		return;
 	xa_erase(&bpfmap_ids, map->id);
+	/* Nothing can change the map any more, so neither its size. */
+	map->free_bytes = max_t(u64, bpfmap_mem_usage(map), sizeof(*map));
+	atomic64_add(map->free_bytes, &bpfmap_free_backlog);
 	INIT_RCU_WORK(&map->free_work, bpfmap_free_deferred);
 	queue_rcu_work(bpfmap_free_wq, &map->free_work);
 }
@@ -358,21 +418,50 @@ struct bpfmap *bpfmap_from_file(struct file *file)
 	return file->f_op == &bpfmap_map_fops ? file->private_data : NULL;
 }
 
+/*
+ * FREEZE and syscall-side writers.
+ *
+ * A write raises @writers and then looks at @freezing; FREEZE, under
+ * @freeze_mutex, sets @freezing and then looks at @writers.  With a full
+ * barrier between the store and the load on both sides (store buffering),
+ * at least one of them sees the other: a writer that saw no FREEZE at work
+ * is seen by every FREEZE that starts later, which then fails with EBUSY.
+ * So no write can start after a FREEZE succeeded.
+ *
+ * @frozen, which writers and GET_INFO report, is set only once FREEZE has
+ * succeeded; a FREEZE that fails only ever showed @freezing, which it
+ * clears again before it drops the mutex.  A writer that sees @freezing
+ * cannot tell yet whether that FREEZE saw it, so it waits for the verdict
+ * by taking @freeze_mutex (FREEZE decides without waiting for anyone, so
+ * this cannot deadlock), keeping its own count raised: if the FREEZE
+ * failed, the writer proceeds, and every later FREEZE sees its count.
+ * After a successful FREEZE @freezing stays set, so writers of a frozen
+ * map take that slow path and fail with EPERM.
+ */
+
 /**
  * bpfmap_write_begin - enter a syscall-side write
  * @map: the map
  *
- * Returns false, entering nothing, when the map is frozen.  The writer
- * raises @writers before it looks at @frozen and FREEZE sets @frozen before
- * it looks at @writers; with a full barrier on both sides at least one of
- * them sees the other, so no write can start after a successful FREEZE.
+ * Called from the element and batch ioctls, in process context; may sleep
+ * while a FREEZE of @map is deciding.  Returns false, entering nothing,
+ * when the map is frozen.
  */
 bool bpfmap_write_begin(struct bpfmap *map)
 {
+	bool frozen;
+
+	might_sleep();
 	atomic_inc(&map->writers);
 	/* Pairs with the smp_mb() in bpfmap_freeze(). */
 	smp_mb__after_atomic();
-	if (likely(!READ_ONCE(map->frozen)))
+	if (likely(!READ_ONCE(map->freezing)))
+		return true;
+
+	mutex_lock(&map->freeze_mutex);
+	frozen = map->frozen;
+	mutex_unlock(&map->freeze_mutex);
+	if (!frozen)
 		return true;
 	atomic_dec(&map->writers);
 	return false;
@@ -389,8 +478,9 @@ EXPORT_SYMBOL_IF_KUNIT(bpfmap_write_end);
  * bpfmap_freeze - make the map read-only for syscall-side writers
  * @map: the map
  *
- * Returns 0, or -EBUSY when the map is already frozen or a write is in
- * flight.
+ * Called from the MAP_FREEZE ioctl; may sleep.  Returns 0, or -EBUSY when
+ * the map is already frozen or a write is in flight; a FREEZE that fails
+ * leaves no trace a writer or GET_INFO could see.
  */
 int bpfmap_freeze(struct bpfmap *map)
 {
@@ -401,13 +491,15 @@ int bpfmap_freeze(struct bpfmap *map)
 		err = -EBUSY;
 		goto out;
 	}
-	WRITE_ONCE(map->frozen, true);
+	WRITE_ONCE(map->freezing, true);
 	/* Pairs with smp_mb__after_atomic() in bpfmap_write_begin(). */
 	smp_mb();
 	if (atomic_read(&map->writers)) {
-		WRITE_ONCE(map->frozen, false);
+		WRITE_ONCE(map->freezing, false);
 		err = -EBUSY;
+		goto out;
 	}
+	WRITE_ONCE(map->frozen, true);
 out:
 	mutex_unlock(&map->freeze_mutex);
 	return err;
@@ -418,24 +510,41 @@ u64 bpfmap_mem_usage(const struct bpfmap *map)
 {
 	return map->ops->mem_usage ? map->ops->mem_usage(map) : 0;
 }
+EXPORT_SYMBOL_IF_KUNIT(bpfmap_mem_usage);
 
 int bpfmap_init_ids(void)
 {
+	bpfmap_free_backlog_max = ((u64)totalram_pages() << PAGE_SHIFT) / 8;
 	bpfmap_free_wq = alloc_workqueue("bpfmap_free", WQ_UNBOUND, 0);
 	return bpfmap_free_wq ? 0 : -ENOMEM;
 }
 
-/*
- * Called at module exit, when no fd can exist any more (each holds a module
- * reference).  A freed outer map drops its inner maps, whose frees wait
- * for another grace period: so wait for RCU callbacks and the queue in
- * turn until every map is gone, then destroy the queue.
+/**
+ * bpfmap_flush_frees - wait until every map put so far is freed
+ *
+ * May sleep.  A freed outer map drops its inner maps, whose frees wait for
+ * another grace period: so wait for RCU callbacks and the queue in turn
+ * until the backlog is empty.  Maps put meanwhile by others may keep it
+ * from ever being empty; callers make sure there are none.
  */
-void bpfmap_uninit_ids(void)
+VISIBLE_IF_KUNIT void bpfmap_flush_frees(void)
 {
 	do {
 		rcu_barrier();
 		flush_workqueue(bpfmap_free_wq);
+	} while (bpfmap_free_backlog_bytes());
+}
+EXPORT_SYMBOL_IF_KUNIT(bpfmap_flush_frees);
+
+/*
+ * Called at module exit, when no fd can exist any more (each holds a module
+ * reference): so every map left is on its way to being freed.  Wait for
+ * them all, then destroy the queue.
+ */
+void bpfmap_uninit_ids(void)
+{
+	do {
+		bpfmap_flush_frees();
 	} while (atomic_read(&bpfmap_nr_maps));
 	destroy_workqueue(bpfmap_free_wq);
 	WARN_ON(!xa_empty(&bpfmap_ids));

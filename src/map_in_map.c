@@ -48,19 +48,24 @@ out:
 	return err;
 }
 
-/* Whether @map fits the template @meta. */
+/*
+ * Whether @map fits the template @meta, by the kernel's rules: every inner
+ * map must have the template's type, key size, value size and map_flags
+ * (bpf_map_meta_equal(); map_flags without RDONLY/WRONLY, which belong to
+ * fds).  Only a plain ARRAY template also fixes max_entries, and only when
+ * it lacks BPFMAP_F_INNER_MAP (array_map_meta_equal()); PERCPU_ARRAY and
+ * the hash types use the generic rule, so their sizes may differ.
+ */
 VISIBLE_IF_KUNIT bool bpfmap_meta_equal(const struct bpfmap_meta *meta,
 					const struct bpfmap *map)
 {
-	bool array = meta->map_type == BPFMAP_MAP_TYPE_ARRAY ||
-		     meta->map_type == BPFMAP_MAP_TYPE_PERCPU_ARRAY;
-
 	if (map->map_type != meta->map_type ||
 	    map->key_size != meta->key_size ||
 	    map->value_size != meta->value_size ||
 	    map->map_flags != meta->map_flags)
 		return false;
-	if (array && !(meta->map_flags & BPFMAP_F_INNER_MAP))
+	if (meta->map_type == BPFMAP_MAP_TYPE_ARRAY &&
+	    !(meta->map_flags & BPFMAP_F_INNER_MAP))
 		return map->max_entries == meta->max_entries;
 	return true;
 }

@@ -458,4 +458,117 @@ TEST_F(mim, replacing_inner_maps_under_readers_is_safe)
 	close(st.outer);
 }
 
+/*
+ * The template rules that do not depend on the outer type, checked once
+ * per backend with an ARRAY_OF_MAPS: which differences the kernel's
+ * map_meta_equal callbacks let through.
+ */
+FIXTURE(mim_template) {
+};
+
+FIXTURE_VARIANT(mim_template) {
+	enum bpfmap_backend backend;
+};
+
+BACKEND_VARIANTS(mim_template);
+
+FIXTURE_SETUP(mim_template)
+{
+	SETUP_BACKEND(variant->backend);
+}
+
+FIXTURE_TEARDOWN(mim_template)
+{
+}
+
+/* Stores @inner_fd at key 0 of @outer; 0 or -errno. */
+static int store_inner(int outer, int inner_fd)
+{
+	__u32 key = 0, fd = (__u32)inner_fd;
+
+	return bpfmap_map_update_elem(outer, &key, &fd, BPFMAP_ANY);
+}
+
+/* Only plain ARRAY uses array_map_meta_equal(); PERCPU_ARRAY does not. */
+TEST_F(mim_template, percpu_array_inner_maps_may_differ_in_size)
+{
+	int tmpl = inner_create(BPFMAP_MAP_TYPE_PERCPU_ARRAY, 2, 0);
+	int outer, bigger;
+
+	ASSERT_LE(0, tmpl);
+	outer = outer_create(BPFMAP_MAP_TYPE_ARRAY_OF_MAPS, tmpl, 4, 2);
+	ASSERT_LE(0, outer);
+	bigger = inner_create(BPFMAP_MAP_TYPE_PERCPU_ARRAY, 8, 0);
+	ASSERT_LE(0, bigger);
+	EXPECT_EQ(0, store_inner(outer, tmpl));
+	EXPECT_EQ(0, store_inner(outer, bigger));
+	close(bigger);
+	close(outer);
+	close(tmpl);
+}
+
+TEST_F(mim_template, inner_map_flag_lets_array_sizes_differ)
+{
+	int tmpl = inner_create(BPFMAP_MAP_TYPE_ARRAY, 2, BPFMAP_F_INNER_MAP);
+	int outer, bigger, plain;
+
+	ASSERT_LE(0, tmpl);
+	outer = outer_create(BPFMAP_MAP_TYPE_ARRAY_OF_MAPS, tmpl, 4, 2);
+	ASSERT_LE(0, outer);
+	bigger = inner_create(BPFMAP_MAP_TYPE_ARRAY, 8, BPFMAP_F_INNER_MAP);
+	ASSERT_LE(0, bigger);
+	EXPECT_EQ(0, store_inner(outer, bigger));
+	/* The flag itself is compared: same size without it is refused. */
+	plain = inner_create(BPFMAP_MAP_TYPE_ARRAY, 2, 0);
+	ASSERT_LE(0, plain);
+	EXPECT_ERRNO(EINVAL, store_inner(outer, plain));
+	close(plain);
+	close(bigger);
+	close(outer);
+	close(tmpl);
+}
+
+/* RDONLY / WRONLY describe the creator's fd, not the map. */
+TEST_F(mim_template, fd_access_flags_are_not_compared)
+{
+	int tmpl = inner_create(BPFMAP_MAP_TYPE_ARRAY, 2, 0);
+	int outer, rdonly, wronly;
+
+	ASSERT_LE(0, tmpl);
+	outer = outer_create(BPFMAP_MAP_TYPE_ARRAY_OF_MAPS, tmpl, 4, 2);
+	ASSERT_LE(0, outer);
+	rdonly = inner_create(BPFMAP_MAP_TYPE_ARRAY, 2, BPFMAP_F_RDONLY);
+	ASSERT_LE(0, rdonly);
+	wronly = inner_create(BPFMAP_MAP_TYPE_ARRAY, 2, BPFMAP_F_WRONLY);
+	ASSERT_LE(0, wronly);
+	EXPECT_EQ(0, store_inner(outer, rdonly));
+	EXPECT_EQ(0, store_inner(outer, wronly));
+	close(wronly);
+	close(rdonly);
+	close(outer);
+	close(tmpl);
+}
+
+/* NO_COMMON_LRU is a map flag like the others; LRU sizes may differ. */
+TEST_F(mim_template, lru_inner_maps_compare_flags_not_size)
+{
+	int tmpl = inner_create(BPFMAP_MAP_TYPE_LRU_HASH, 16, 0);
+	int outer, bigger, percpu_lru;
+
+	ASSERT_LE(0, tmpl);
+	outer = outer_create(BPFMAP_MAP_TYPE_ARRAY_OF_MAPS, tmpl, 4, 2);
+	ASSERT_LE(0, outer);
+	bigger = inner_create(BPFMAP_MAP_TYPE_LRU_HASH, 64, 0);
+	ASSERT_LE(0, bigger);
+	EXPECT_EQ(0, store_inner(outer, bigger));
+	percpu_lru = inner_create(BPFMAP_MAP_TYPE_LRU_HASH, 16,
+				  BPFMAP_F_NO_COMMON_LRU);
+	ASSERT_LE(0, percpu_lru);
+	EXPECT_ERRNO(EINVAL, store_inner(outer, percpu_lru));
+	close(percpu_lru);
+	close(bigger);
+	close(outer);
+	close(tmpl);
+}
+
 TEST_HARNESS_MAIN

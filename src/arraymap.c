@@ -45,6 +45,7 @@
  * @elem_size: round_up(value_size, 8), the stride of @values
  * @values: ARRAY: max_entries * elem_size zeroed bytes
  * @pptrs: PERCPU_ARRAY: max_entries per-CPU areas of elem_size bytes
+ * @mmap_pages: BPFMAP_F_MMAPABLE: the pages behind @values
  * @slots_lock: ARRAY_OF_MAPS: serialises writers of the slots in @values;
  *	readers use RCU
  */
@@ -55,6 +56,7 @@ struct bpfmap_array {
 		u8 *values;
 		void __percpu **pptrs;
 	};
+	struct page **mmap_pages;
 	spinlock_t slots_lock;
 };
 
@@ -153,6 +155,16 @@ static int array_of_maps_alloc_check(const struct bpfmap_map_create *attr)
 	return array_map_alloc_check(attr);
 }
 
+static void array_free_area(struct bpfmap_array *array)
+{
+	if (array->map.map_flags & BPFMAP_F_MMAPABLE)
+		bpfmap_area_free_mmapable(array->values, array->mmap_pages,
+					  (u64)array->map.max_entries *
+					  array->elem_size);
+	else
+		bpfmap_area_free(array->values);
+}
+
 /* Called from MAP_CREATE after array_map_alloc_check() passed. */
 static struct bpfmap *array_map_alloc(const struct bpfmap_map_create *attr)
 {
@@ -168,15 +180,15 @@ static struct bpfmap *array_map_alloc(const struct bpfmap_map_create *attr)
 	area_size = (u64)attr->max_entries *
 		    (percpu ? sizeof(void *) : elem_size);
 
-	array = kzalloc_node(sizeof(*array), BPFMAP_GFP,
-			     numa_node);
+	array = kzalloc_node(sizeof(*array), BPFMAP_GFP, numa_node);
 	if (!array)
 		return ERR_PTR(-ENOMEM);
 	bpfmap_init_from_attr(&array->map, attr);
 	array->elem_size = elem_size;
 
 	if (attr->map_flags & BPFMAP_F_MMAPABLE)
-		array->values = bpfmap_area_alloc_mmapable(area_size);
+		array->values = bpfmap_area_alloc_mmapable(area_size,
+							   &array->mmap_pages);
 	else
 		array->values = bpfmap_area_alloc(area_size, numa_node);
 	if (!array->values) {
@@ -192,7 +204,7 @@ static struct bpfmap *array_map_alloc(const struct bpfmap_map_create *attr)
 	return &array->map;
 
 err_free_area:
-	bpfmap_area_free(array->values);
+	array_free_area(array);
 err_free_array:
 	kfree(array);
 	return ERR_PTR(err);
@@ -205,7 +217,7 @@ static void array_map_free(struct bpfmap *map)
 
 	if (map->map_type == BPFMAP_MAP_TYPE_PERCPU_ARRAY)
 		array_free_percpu(array);
-	bpfmap_area_free(array->values);
+	array_free_area(array);
 	kfree(array);
 }
 

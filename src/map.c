@@ -73,21 +73,62 @@ void *bpfmap_area_alloc(u64 size, int numa_node)
 	/* kvmalloc refuses sizes above INT_MAX; NOWARN keeps that quiet. */
 	if (size > INT_MAX)
 		return NULL;
-	return kvzalloc_node(size, GFP_USER | __GFP_NOWARN | __GFP_ACCOUNT,
-			     numa_node);
+	return kvzalloc_node(size, BPFMAP_GFP_KV, numa_node);
 }
 
 /*
  * Zeroed, page-aligned memory that remap_vmalloc_range() can map into
- * userspace, for BPFMAP_F_MMAPABLE arrays.  A size that cannot fit in RAM
- * is refused here, before vmalloc would complain about it in the log.
+ * userspace, for BPFMAP_F_MMAPABLE arrays.  The pages are charged to the
+ * caller's memory cgroup (vmalloc_user() charges nothing on 6.1) and
+ * mapped with vmap(VM_USERMAP); *@pages receives them for
+ * bpfmap_area_free_mmapable().  A size that cannot fit in RAM is refused
+ * before anything is allocated.  Process context; may sleep.
  */
-void *bpfmap_area_alloc_mmapable(u64 size)
+void *bpfmap_area_alloc_mmapable(u64 size, struct page ***pages)
 {
+	unsigned long nr, i;
+	struct page **p;
+	void *area;
+
 	size = PAGE_ALIGN(size);
-	if (!size || size >> PAGE_SHIFT > totalram_pages())
+	if (!size || size > INT_MAX || size >> PAGE_SHIFT > totalram_pages())
 		return NULL;
-	return vmalloc_user(size);
+	nr = size >> PAGE_SHIFT;
+	p = kvcalloc(nr, sizeof(*p), BPFMAP_GFP_KV);
+	if (!p)
+		return NULL;
+	for (i = 0; i < nr; i++) {
+		p[i] = alloc_page(BPFMAP_GFP_KV | __GFP_ZERO);
+		if (!p[i])
+			goto err_free_pages;
+		cond_resched();
+	}
+	area = vmap(p, nr, VM_MAP | VM_USERMAP, PAGE_KERNEL);
+	if (!area)
+		goto err_free_pages;
+	*pages = p;
+	return area;
+
+err_free_pages:
+	while (i--)
+		__free_page(p[i]);
+	kvfree(p);
+	return NULL;
+}
+
+/* Undoes bpfmap_area_alloc_mmapable(); @size as given to it.  May sleep. */
+void bpfmap_area_free_mmapable(void *area, struct page **pages, u64 size)
+{
+	unsigned long i, nr = PAGE_ALIGN(size) >> PAGE_SHIFT;
+
+	if (!area)
+		return;
+	vunmap(area);
+	for (i = 0; i < nr; i++) {
+		__free_page(pages[i]);
+		cond_resched();
+	}
+	kvfree(pages);
 }
 
 void bpfmap_area_free(void *area)

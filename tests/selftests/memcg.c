@@ -9,10 +9,17 @@
  *
  * A child process moves itself into a fresh cgroup with a memory.max of
  * MEMCG_LIMIT and grows maps until a command fails.  It reports the
- * failure and memory.current at that moment through a pipe.  The parent
- * then asserts that the failure was ENOMEM, that the child was not killed
- * (and memory.events counted no oom_kill), and that memory.current was
- * near the limit, i.e. the allocations were charged.
+ * failure in a shared page and waits, holding its maps, while the parent
+ * reads memory.current.  The parent then asserts that the failure was
+ * ENOMEM, that the child was not killed (and memory.events counted no
+ * oom_kill), and that memory.current was near the limit, i.e. the
+ * allocations were charged.
+ *
+ * At the limit any allocation of the child may wake the OOM killer: a pipe
+ * buffer, a seq_file buffer for a cgroup file, a page fault.  So once in
+ * the cgroup the child touches only memory it faulted in before, reads no
+ * file and writes nothing but the shared page, which the parent faulted in
+ * (and is charged for).
  *
  * cgroup2 is mounted at /sys/fs/cgroup when nothing is (the test VM is a
  * bare initramfs); with a cgroup v1 hierarchy there, or without the memory
@@ -25,6 +32,7 @@
 #include <sys/statfs.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 
 #include "bpfmap_test.h"
 
@@ -40,14 +48,22 @@ enum memcg_kind {
 	MEMCG_ARRAY,		/* more and more big arrays */
 };
 
-/* What the child saw when its first command failed. */
+/*
+ * What the child saw when its first command failed, in a page both share;
+ * @done and @release are the handshake (the child sets @done and waits for
+ * @release, so its maps are still there when the parent looks).
+ */
 struct memcg_report {
 	int err;		/* the -errno, 0 if nothing failed */
 	int stage;		/* 0: create, 1: update */
 	long long steps;	/* maps created or elements added before */
 	long long bytes;	/* map memory asked for before, roughly */
-	long long current;	/* memory.current right after the failure */
+	volatile int done;
+	volatile int release;
 };
+
+/* Buffers of the child, faulted in before it enters the cgroup. */
+static char child_key[1024], child_val[64 << 10];
 
 FIXTURE(memcg) {
 	char cg[128];
@@ -204,29 +220,21 @@ static int create(__u32 type, __u32 key_size, __u32 value_size, __u32 max,
 				 &o);
 }
 
-/* A line now and then, so that a slow or stuck child shows where it is. */
-static void progress(const struct memcg_report *r, const char *cg)
-{
-	fprintf(stderr, "# child: %lld steps, ~%lld MiB asked, memory.current %lld KiB\n",
-		r->steps, r->bytes >> 20, cg_read_ll(cg, "memory.current") >> 10);
-}
-
 /*
  * Makes maps of one shape until a create or a first update fails: each
  * step asks for about @step_bytes, small against MEMCG_LIMIT so that the
  * failure comes close to the limit.
  */
-static void grow_maps(struct memcg_report *r, const char *cg, __u32 type,
-		      __u32 key_size, __u32 value_size, __u32 max,
-		      long long step_bytes)
+static void grow_maps(struct memcg_report *r, __u32 type, __u32 key_size,
+		      __u32 value_size, __u32 max, long long step_bytes)
 {
-	void *val = calloc(1, bpfmap_value_buf_size(type, value_size, 0));
-	void *key = calloc(1, key_size);
+	void *val = child_val, *key = child_key;
 	int fd;
 
-	if (!val || !key) {
+	if (bpfmap_value_buf_size(type, value_size, 0) > sizeof(child_val) ||
+	    key_size > sizeof(child_key)) {
 		r->err = -ENOBUFS;	/* userspace, not the map */
-		goto out;
+		return;
 	}
 	/* The maps stay open: the child's exit frees them. */
 	while (r->bytes < MEMCG_GIVE_UP) {
@@ -244,25 +252,20 @@ static void grow_maps(struct memcg_report *r, const char *cg, __u32 type,
 		}
 		r->steps++;
 		r->bytes += step_bytes;
-		if (!(r->steps % 8))
-			progress(r, cg);
 	}
-out:
-	free(key);
-	free(val);
 }
 
 /*
  * One BPF_F_NO_PREALLOC hash with 1 KiB values, grown by updates; its
  * 65536 buckets take a few MiB, its elements would take 64 MiB.
  */
-static void grow_elements(struct memcg_report *r, const char *cg)
+static void grow_elements(struct memcg_report *r)
 {
-	char val[1024] = { 1 };
+	char *val = child_val;
 	__u32 key;
 	int fd;
 
-	fd = create(BPFMAP_MAP_TYPE_HASH, 4, sizeof(val), 1U << 16,
+	fd = create(BPFMAP_MAP_TYPE_HASH, 4, 1024, 1U << 16,
 		    BPFMAP_F_NO_PREALLOC);
 	if (fd < 0) {
 		r->err = fd;
@@ -276,18 +279,22 @@ static void grow_elements(struct memcg_report *r, const char *cg)
 			return;
 		}
 		r->steps++;
-		r->bytes += sizeof(val) + 64;
-		if (!(r->steps % 4096))
-			progress(r, cg);
+		r->bytes += 1024 + 64;
 	}
 }
 
-/* The child: into the cgroup, grow, report.  Never returns. */
-static void memcg_child(const char *cg, enum memcg_kind kind, int wfd)
+/* The child: into the cgroup, grow, report, wait.  Never returns. */
+static void memcg_child(const char *cg, enum memcg_kind kind,
+			struct memcg_report *rp)
 {
 	struct memcg_report r = { 0 };
 	char path[192], pid[16];
+	struct timespec nap = { 0, 10 * 1000 * 1000 };
 
+	/* Everything the child touches later, faulted in now. */
+	memset(child_key, 0, sizeof(child_key));
+	memset(child_val, 1, sizeof(child_val));
+	bpfmap_num_possible_cpus();
 	snprintf(path, sizeof(path), "%s/cgroup.procs", cg);
 	snprintf(pid, sizeof(pid), "%d", getpid());
 	if (file_write(path, pid))
@@ -296,11 +303,10 @@ static void memcg_child(const char *cg, enum memcg_kind kind, int wfd)
 	switch (kind) {
 	case MEMCG_PREALLOC_HASH:
 		/* 16384 elements of 4 + 64 bytes and their headers */
-		grow_maps(&r, cg, BPFMAP_MAP_TYPE_HASH, 4, 64, 16384,
-			  2LL << 20);
+		grow_maps(&r, BPFMAP_MAP_TYPE_HASH, 4, 64, 16384, 2LL << 20);
 		break;
 	case MEMCG_NO_PREALLOC_HASH:
-		grow_elements(&r, cg);
+		grow_elements(&r);
 		break;
 	case MEMCG_PERCPU_HASH:
 		/*
@@ -312,18 +318,22 @@ static void memcg_child(const char *cg, enum memcg_kind kind, int wfd)
 		 * and keep the number of maps (and per-CPU allocations)
 		 * small enough for a TCG guest.
 		 */
-		grow_maps(&r, cg, BPFMAP_MAP_TYPE_PERCPU_HASH, 512, 256, 2048,
+		grow_maps(&r, BPFMAP_MAP_TYPE_PERCPU_HASH, 512, 256, 2048,
 			  2048LL * (512 + 256 * bpfmap_num_possible_cpus()));
 		break;
 	case MEMCG_ARRAY:
 		/* 1 MiB of values each */
-		grow_maps(&r, cg, BPFMAP_MAP_TYPE_ARRAY, 4, 1024, 1024,
-			  1LL << 20);
+		grow_maps(&r, BPFMAP_MAP_TYPE_ARRAY, 4, 1024, 1024, 1LL << 20);
 		break;
 	}
-	r.current = cg_read_ll(cg, "memory.current");
-	if (write(wfd, &r, sizeof(r)) != sizeof(r))
-		_exit(3);
+	rp->err = r.err;
+	rp->stage = r.stage;
+	rp->steps = r.steps;
+	rp->bytes = r.bytes;
+	__sync_synchronize();
+	rp->done = 1;
+	while (!rp->release)
+		nanosleep(&nap, NULL);
 	_exit(0);
 }
 
@@ -333,27 +343,34 @@ static void memcg_child(const char *cg, enum memcg_kind kind, int wfd)
  */
 TEST_F_TIMEOUT(memcg, allocations_fail_with_enomem_at_memory_max, 300)
 {
-	struct memcg_report r;
-	long long oom_kill, max_events;
-	int pipefd[2], status;
+	long long oom_kill, max_events, current = -1;
+	struct timespec nap = { 0, 10 * 1000 * 1000 };
+	struct memcg_report *rp, r;
+	int status;
 	pid_t pid;
-	ssize_t n;
 
 	/* The 6.1 harness runs the test even when the setup skipped. */
 	if (_metadata->skip)
 		return;
-	ASSERT_EQ(0, pipe2(pipefd, O_CLOEXEC));
+	rp = mmap(NULL, sizeof(*rp), PROT_READ | PROT_WRITE,
+		  MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, rp);
+	memset(rp, 0, sizeof(*rp));	/* faulted in, and charged, here */
 	pid = fork();
 	ASSERT_LE(0, pid);
-	if (!pid) {
-		close(pipefd[0]);
-		memcg_child(self->cg, variant->kind, pipefd[1]);
+	if (!pid)
+		memcg_child(self->cg, variant->kind, rp);
+	/* Until the child reports or dies; memory.current while it holds on. */
+	while (!rp->done && waitpid(pid, &status, WNOHANG) == 0)
+		nanosleep(&nap, NULL);
+	if (rp->done) {
+		__sync_synchronize();
+		current = cg_read_ll(self->cg, "memory.current");
+		rp->release = 1;
+		ASSERT_EQ(pid, waitpid(pid, &status, 0));
 	}
-	close(pipefd[1]);
-	memset(&r, 0, sizeof(r));
-	n = read(pipefd[0], &r, sizeof(r));
-	close(pipefd[0]);
-	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	r = *rp;
+	munmap(rp, sizeof(*rp));
 
 	oom_kill = cg_read_key(self->cg, "memory.events", "oom_kill");
 	max_events = cg_read_key(self->cg, "memory.events", "max");
@@ -362,17 +379,17 @@ TEST_F_TIMEOUT(memcg, allocations_fail_with_enomem_at_memory_max, 300)
 		       WTERMSIG(status), oom_kill, max_events);
 	ASSERT_TRUE(WIFEXITED(status));
 	ASSERT_EQ(0, WEXITSTATUS(status));
-	ASSERT_EQ((ssize_t)sizeof(r), n);
+	ASSERT_TRUE(r.done);
 
 	TH_LOG("%s: %s failed with %d (%s) after %lld steps (~%lld MiB asked); memory.current %lld KiB of %lld KiB; oom_kill %lld, max events %lld",
 	       bpfmap_backend_name(variant->backend),
 	       r.stage ? "update" : "create", r.err,
 	       r.err ? strerror(-r.err) : "-", r.steps, r.bytes >> 20,
-	       r.current >> 10, MEMCG_LIMIT >> 10, oom_kill, max_events);
+	       current >> 10, MEMCG_LIMIT >> 10, oom_kill, max_events);
 	EXPECT_EQ(0LL, oom_kill);
 	EXPECT_EQ(-ENOMEM, r.err);
 	/* Charged: within a few steps of the limit when the command failed. */
-	EXPECT_LE(MEMCG_LIMIT * 3 / 4, r.current);
+	EXPECT_LE(MEMCG_LIMIT * 3 / 4, current);
 }
 
 TEST_HARNESS_MAIN

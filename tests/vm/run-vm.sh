@@ -11,7 +11,7 @@
 #
 # usage: run-vm.sh [--smp SPEC] [--kdir DIR] [--kernel IMAGE] [--name NAME]
 #                  [--timeout DURATION] [--counts FILE] [--extra-ko FILE]...
-#                  [--module FILE] [--selftests DIR]
+#                  [--module FILE] [--selftests DIR] [--skip NAME,...]
 #   --smp SPEC      QEMU -smp value (default 4; e.g. "2,maxcpus=4" for
 #                   more possible than online CPUs)
 #   --kdir DIR      kernel build dir (default: what build-kernel.sh prints;
@@ -28,7 +28,8 @@
 #                   scan works, e.g. a module that does WARN_ON(1))
 #   --module FILE   the bpfmap.ko to test (default: the one in the repository
 #                   root); --selftests DIR: where the selftest binaries are
-#                   (default tests/selftests/out)
+#                   (default tests/selftests/out); --skip: selftest
+#                   binaries of DIR not to run in this boot
 # Exit status: 0 when nothing failed.
 set -euo pipefail
 
@@ -44,6 +45,7 @@ counts_file=
 extra_kos=()
 module=$vm_root/bpfmap.ko
 selftests=$vm_root/tests/selftests/out
+skip=
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--smp) smp=$2; shift 2 ;;
@@ -55,6 +57,7 @@ while [ $# -gt 0 ]; do
 	--extra-ko) extra_kos+=("$2"); shift 2 ;;
 	--module) module=$2; shift 2 ;;
 	--selftests) selftests=$2; shift 2 ;;
+	--skip) skip=,$2,; shift 2 ;;
 	-h|--help) sed -n '4,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
 	*) echo "run-vm.sh: unknown argument $1" >&2; exit 2 ;;
 	esac
@@ -127,6 +130,7 @@ fi
 nr_selftests=0
 for bin in "$selftests"/*; do
 	[ -f "$bin" ] && [ -x "$bin" ] || continue
+	case "$skip" in *",$(basename "$bin"),"*) continue ;; esac
 	vm_initramfs_add "$stage" "$bin" "/selftests/$(basename "$bin")"
 	nr_selftests=$((nr_selftests + 1))
 done
@@ -287,6 +291,7 @@ say "kunit: $nsuites suites, $kpassed passed, $kfailed failed, $kskipped skipped
 spassed=0 sfailed=0 sskipped=0 nbins=0
 for bin in "$selftests"/*; do
 	[ -f "$bin" ] && [ -x "$bin" ] || continue
+	case "$skip" in *",$(basename "$bin"),"*) continue ;; esac
 	name=$(basename "$bin")
 	nbins=$((nbins + 1))
 	out=$logdir/selftests/$name.log

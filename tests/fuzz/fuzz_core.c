@@ -1150,7 +1150,7 @@ static void op_update(struct fthread *t, struct fmap *m)
 		uint32_t fd = pick_inner(t, m, &ierr, &inner_id);
 
 		memcpy(data, &fd, 4);
-	} else if (!verr && chance(&t->r, 3)) {
+	} else if (!verr && len <= g.page && chance(&t->r, 3)) {
 		in = data = g.rdonly;	/* zeros: readable, fine */
 	}
 	e.value = PTR(in);
@@ -2338,7 +2338,7 @@ static void op_create(struct fthread *t)
 	struct bpfmap_map_info info;
 	struct fmap *m = NULL, *tmpl = NULL;
 	int sd = pick_sdef(t), serr, exp, err, rc, ierr = 0, mode;
-	bool priv = chance(&t->r, 65);
+	bool priv = chance(&t->r, 55);
 	uint32_t type, vs, i, len, max_vs;
 	unsigned int s;
 
@@ -2365,7 +2365,7 @@ static void op_create(struct fthread *t)
 	c.key_size = type_array(type) ? 4 :
 		     key_sizes[below(&t->r, ARRAY_SIZE(key_sizes))];
 	c.max_entries = 1 + below(&t->r, priv ? (type_array(type) ? 48 : 40) :
-				  200);
+				  chance(&t->r, 50) ? 8 : 200);
 
 	if (type_percpu(type) || type == BPFMAP_MAP_TYPE_HASH ||
 	    type == BPFMAP_MAP_TYPE_HASH_OF_MAPS) {

@@ -288,6 +288,7 @@ struct fmap {
 	bool frozen;		/* known frozen */
 	char frozen_why[240];	/* the op that made us think so */
 	bool percpu, lru, array, of_maps;
+	bool in_outer;		/* maybe stored in a map of maps */
 	uint32_t slot;		/* round_up(value_size, 8) for per-CPU */
 	uint32_t ubuf;		/* user value bytes without CPU flags */
 	struct meta inner;	/* map-of-maps: the template */
@@ -1070,6 +1071,7 @@ static uint32_t pick_inner(struct fthread *t, const struct fmap *m,
 	if (!meta_fits(&m->inner, c) || c->of_maps)
 		*err = EINVAL;
 	*id = c->id;
+	c->in_outer = true;	/* the outer map may hold a reference */
 	return c->fd;
 }
 
@@ -1150,7 +1152,7 @@ static void op_update(struct fthread *t, struct fmap *m)
 		uint32_t fd = pick_inner(t, m, &ierr, &inner_id);
 
 		memcpy(data, &fd, 4);
-	} else if (!verr && chance(&t->r, 3)) {
+	} else if (!verr && len <= g.page && chance(&t->r, 3)) {
 		in = data = g.rdonly;	/* zeros: readable, fine */
 	}
 	e.value = PTR(in);
@@ -2338,7 +2340,7 @@ static void op_create(struct fthread *t)
 	struct bpfmap_map_info info;
 	struct fmap *m = NULL, *tmpl = NULL;
 	int sd = pick_sdef(t), serr, exp, err, rc, ierr = 0, mode;
-	bool priv = chance(&t->r, 65);
+	bool priv = chance(&t->r, 55);
 	uint32_t type, vs, i, len, max_vs;
 	unsigned int s;
 
@@ -2365,7 +2367,7 @@ static void op_create(struct fthread *t)
 	c.key_size = type_array(type) ? 4 :
 		     key_sizes[below(&t->r, ARRAY_SIZE(key_sizes))];
 	c.max_entries = 1 + below(&t->r, priv ? (type_array(type) ? 48 : 40) :
-				  200);
+				  chance(&t->r, 50) ? 8 : 200);
 
 	if (type_percpu(type) || type == BPFMAP_MAP_TYPE_HASH ||
 	    type == BPFMAP_MAP_TYPE_HASH_OF_MAPS) {
@@ -2554,11 +2556,34 @@ static void op_create(struct fthread *t)
 		publish(m->id);
 }
 
-/* Close a map, or open one of the published ones by id. */
+/*
+ * Close a map.  When it was private and no map of maps can hold it, that
+ * was its last reference: its id must be gone at once (a reference leak
+ * keeps it).
+ */
 static void op_close(struct fthread *t, struct fmap *m)
 {
-	what(t, "close fd=%d", m->fd);
+	struct bpfmap_get_fd_by_id *c;
+	bool last = m->priv && !m->in_outer;
+	uint32_t id = m->id;
+	int rc;
+
+	what(t, "close fd=%d%s", m->fd, last ? " (its last reference)" : "");
 	fmap_close(t, m);
+	if (!last)
+		return;
+	what(t, "MAP_GET_FD_BY_ID id=%u after the last close", id);
+	c = edge(&t->ar[AR_CMD], sizeof(*c));
+	memset(c, 0, sizeof(*c));
+	c->size = sizeof(*c);
+	c->map_id = id;
+	rc = xioctl(t, BPFMAP_IOCTL_MAP_GET_FD_BY_ID, c);
+	if (rc > 0)
+		close(rc);
+	if (rc != -ENOENT)
+		violation(t, NULL, NULL, 0, NULL, 0,
+			  "map id %u: GET_FD_BY_ID gave %s after the map's only fd was closed (a reference leak?)",
+			  id, rc >= 0 ? "an fd" : ename(-rc));
 }
 
 static void op_get_fd_by_id(struct fthread *t)

@@ -6,8 +6,10 @@
  * fuzz_bounded.c).
  *
  * Each thread draws commands from its own random stream, seeded from the
- * run's seed and the thread's number, so what a thread asks for is the
- * same on every run with the same seed (the interleaving is not).  Every
+ * run's seed and the thread's number, so a thread asks for the same things
+ * on every run with the same seed as long as it gets the same results (the
+ * interleaving of the threads, and so what shared maps hold, is not
+ * repeatable).  Every
  * result goes through an oracle: the errno must be one the command can
  * give for that input, per-CPU padding must read as zero, fd modes must be
  * enforced, and on the maps a thread keeps to itself the values read back

@@ -283,6 +283,16 @@ static void grow_elements(struct memcg_report *r)
 	}
 }
 
+/* Faults in (with their page tables) the stack the child may grow into. */
+static void __attribute__((noinline)) prefault_stack(void)
+{
+	volatile char stack[128 << 10];
+	size_t i;
+
+	for (i = 0; i < sizeof(stack); i += 4096)
+		stack[i] = 0;
+}
+
 /* The child: into the cgroup, grow, report, wait.  Never returns. */
 static void memcg_child(const char *cg, enum memcg_kind kind,
 			struct memcg_report *rp)
@@ -291,9 +301,15 @@ static void memcg_child(const char *cg, enum memcg_kind kind,
 	char path[192], pid[16];
 	struct timespec nap = { 0, 10 * 1000 * 1000 };
 
-	/* Everything the child touches later, faulted in now. */
+	/*
+	 * Everything the child touches later, faulted in now: a shared
+	 * mapping's page tables are not copied at fork, so the report page
+	 * too.
+	 */
 	memset(child_key, 0, sizeof(child_key));
 	memset(child_val, 1, sizeof(child_val));
+	prefault_stack();
+	rp->done = 0;
 	bpfmap_num_possible_cpus();
 	snprintf(path, sizeof(path), "%s/cgroup.procs", cg);
 	snprintf(pid, sizeof(pid), "%d", getpid());

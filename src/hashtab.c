@@ -489,6 +489,8 @@ static void elem_fill(struct bpfmap_htab *htab, struct htab_elem *l,
 		      const void *key, u32 hash, const void *value, u64 flags)
 {
 	l->hash = hash;
+	/* A walker reads the key before the hash: elem_key_in_bucket(). */
+	smp_wmb();
 	memcpy(l->key, key, htab->map.key_size);
 	if (htab_is_percpu(htab))
 		bpfmap_percpu_copy_in(&htab->map, elem_pptr(htab, l), value,
@@ -826,9 +828,30 @@ static struct htab_elem *first_elem(struct hlist_nulls_head *head)
 }
 
 /*
+ * Copy @l's key to @out; true when @l still belonged to bucket @idx after
+ * the copy.  A preallocated element may be recycled into another bucket at
+ * any moment, and a key taken from it then would send the walk on from
+ * that bucket, skipping every key in between.  elem_fill() writes the hash
+ * before the key; we read the key before the hash.
+ */
+static bool elem_key_in_bucket(const struct bpfmap_htab *htab,
+			       struct htab_elem *l, u32 idx, void *out)
+{
+	memcpy(out, l->key, htab->map.key_size);
+	/* Pairs with the smp_wmb() in elem_fill(). */
+	smp_rmb();
+	return (READ_ONCE(l->hash) & (htab->n_buckets - 1)) == idx;
+}
+
+/*
  * Called from syscall or in-kernel users; any context but NMI.  Bucket
  * order, newest first within a bucket; a key that is not (or no longer)
  * in the map restarts the walk at the first element.
+ *
+ * Elements are recycled while we walk, so each step checks that what it
+ * followed still belonged to the bucket it walks and otherwise takes the
+ * step again: a key that stays in the map is never skipped, whatever
+ * happens to the keys around it (a walk may see a key twice).
  *
  * The scan for the next non-empty bucket may pass millions of empty ones:
  * it leaves its RCU read section every HTAB_RESCHED_BATCH buckets, holding
@@ -838,36 +861,62 @@ static int htab_map_get_next_key(struct bpfmap *map, const void *key,
 				 void *next_key)
 {
 	struct bpfmap_htab *htab = to_htab(map);
-	struct htab_elem *l, *next = NULL;
-	u32 hash, i = 0, end;
+	u32 hash, idx, i = 0, end;
+	struct hlist_nulls_node *n;
+	struct htab_elem *l;
 
 	rcu_read_lock();
 	if (key) {
 		hash = htab_hash(htab, key);
-		l = lookup_elem(htab, htab_bucket(htab, hash), hash, key);
+		idx = hash & (htab->n_buckets - 1);
+again:
+		l = lookup_elem(htab, &htab->buckets[idx], hash, key);
 		if (l) {
-			next = hlist_nulls_entry_safe(rcu_dereference_raw(
-					hlist_nulls_next_rcu(&l->hash_node)),
-						      struct htab_elem,
-						      hash_node);
-			i = (hash & (htab->n_buckets - 1)) + 1;
+			n = rcu_dereference_raw(hlist_nulls_next_rcu(
+							&l->hash_node));
+			/* @n before the hash: pairs with elem_fill()'s. */
+			smp_rmb();
+			/* Recycled since we found it: @n is another chain. */
+			if (READ_ONCE(l->hash) != hash ||
+			    memcmp(l->key, key, map->key_size))
+				goto again;
+			if (!is_a_nulls(n)) {
+				l = container_of(n, struct htab_elem,
+						 hash_node);
+				if (elem_key_in_bucket(htab, l, idx, next_key))
+					goto found;
+				goto again;
+			}
+			if (get_nulls_value(n) != idx)
+				goto again;
+			i = idx + 1;
 		}
 	}
-	while (!next && i < htab->n_buckets) {
+	while (i < htab->n_buckets) {
 		end = i + min(HTAB_RESCHED_BATCH, htab->n_buckets - i);
-		for (; !next && i < end; i++)
-			next = first_elem(&htab->buckets[i].head);
-		if (next || i == htab->n_buckets)
+		while (i < end) {
+			l = first_elem(&htab->buckets[i].head);
+			if (!l) {
+				i++;
+				continue;
+			}
+			if (elem_key_in_bucket(htab, l, i, next_key))
+				goto found;
+			/* The head moved on under us: read it again. */
+		}
+		if (i == htab->n_buckets)
 			break;
 		rcu_read_unlock();
 		if (htab_may_sleep())
 			cond_resched();
 		rcu_read_lock();
 	}
-	if (next)
-		memcpy(next_key, next->key, map->key_size);
 	rcu_read_unlock();
-	return next ? 0 : -ENOENT;
+	return -ENOENT;
+
+found:
+	rcu_read_unlock();
+	return 0;
 }
 
 /*

@@ -34,6 +34,15 @@ MODULE_PARM_DESC(percpu_quarantine,
 #define PCPU_POISON		0x6b
 #define PCPU_QUARANTINE_LEN	8192U
 
+/*
+ * kmemleak tracks each possible CPU's copy of a per-CPU area, and when its
+ * own allocations fail (fault injection) it takes objects from a fixed
+ * pool (CONFIG_DEBUG_KMEMLEAK_MEM_POOL_SIZE, 16000 by default) and turns
+ * itself off once that is empty.  The areas held here keep their objects,
+ * so they are limited to this many per-CPU copies in all.
+ */
+#define PCPU_QUARANTINE_COPIES	8192U
+
 struct pcpu_held {
 	void __percpu *ptr;
 	size_t size;
@@ -43,6 +52,13 @@ struct pcpu_held {
 /* The held areas, oldest at @q_head; @q_lock protects all three. */
 static struct pcpu_held q_ring[PCPU_QUARANTINE_LEN];
 static unsigned int q_head, q_len;
+
+/* How many areas are held: PCPU_QUARANTINE_COPIES over the CPUs. */
+static unsigned int q_cap(void)
+{
+	return clamp(PCPU_QUARANTINE_COPIES / num_possible_cpus(), 1U,
+		     PCPU_QUARANTINE_LEN);
+}
 static DEFINE_SPINLOCK(q_lock);
 
 /**
@@ -103,14 +119,13 @@ void bpfmap_percpu_free(void __percpu *ptr, size_t size)
 		memset(per_cpu_ptr(ptr, cpu), PCPU_POISON, size);
 
 	spin_lock_irqsave(&q_lock, flags);
-	if (q_len == PCPU_QUARANTINE_LEN) {
+	if (q_len >= q_cap()) {
 		out = q_ring[q_head];
-		q_ring[q_head] = in;
 		q_head = (q_head + 1) % PCPU_QUARANTINE_LEN;
-	} else {
-		q_ring[(q_head + q_len) % PCPU_QUARANTINE_LEN] = in;
-		q_len++;
+		q_len--;
 	}
+	q_ring[(q_head + q_len) % PCPU_QUARANTINE_LEN] = in;
+	q_len++;
 	spin_unlock_irqrestore(&q_lock, flags);
 	if (out.ptr)
 		held_release(&out);

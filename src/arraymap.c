@@ -70,19 +70,6 @@ static bool array_is_percpu(const struct bpfmap_map_create *attr)
 	return attr->map_type == BPFMAP_MAP_TYPE_PERCPU_ARRAY;
 }
 
-/* Bytes of the one area that holds the values (or per-CPU pointers). */
-static u64 array_area_size(const struct bpfmap_map_create *attr)
-{
-	u64 size;
-
-	if (array_is_percpu(attr))
-		return (u64)attr->max_entries * sizeof(void *);
-	size = (u64)attr->max_entries * round_up((u64)attr->value_size, 8);
-	if (attr->map_flags & BPFMAP_F_MMAPABLE)
-		size = PAGE_ALIGN(size);
-	return size;
-}
-
 /* Called from MAP_CREATE before anything is allocated. */
 static int array_map_alloc_check(const struct bpfmap_map_create *attr)
 {
@@ -105,14 +92,6 @@ static int array_map_alloc_check(const struct bpfmap_map_create *attr)
 		return -E2BIG;
 	if (percpu && round_up(attr->value_size, 8) > BPFMAP_PCPU_MAX_VALUE)
 		return -E2BIG;
-	/*
-	 * The area of values (of per-CPU pointers) is one allocation, which
-	 * bpfmap_area_alloc() refuses above INT_MAX; hold the page-aligned
-	 * mmapable one to the same limit rather than to the size of RAM.  A
-	 * larger area fails as the kernel's does when it cannot allocate it.
-	 */
-	if (array_area_size(attr) > INT_MAX)
-		return -ENOMEM;
 	return 0;
 }
 

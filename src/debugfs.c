@@ -59,7 +59,7 @@ static ssize_t prog_lookup_write(struct file *file, const char __user *ubuf,
 	if (strlen(hex) != 2 * (size_t)map->key_size)
 		goto out_put;
 	ret = -ENOMEM;
-	key = kmalloc(map->key_size, GFP_KERNEL);
+	key = kmalloc(map->key_size, GFP_KERNEL_ACCOUNT);
 	if (!key)
 		goto out_put;
 	ret = -EINVAL;

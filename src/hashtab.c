@@ -837,6 +837,8 @@ static struct htab_elem *first_elem(struct hlist_nulls_head *head)
 static bool elem_key_in_bucket(const struct bpfmap_htab *htab,
 			       struct htab_elem *l, u32 idx, void *out)
 {
+	RCU_LOCKDEP_WARN(!rcu_read_lock_held(),
+			 "a hash walk step needs rcu_read_lock()");
 	memcpy(out, l->key, htab->map.key_size);
 	/* Pairs with the smp_wmb() in elem_fill(). */
 	smp_rmb();

@@ -68,12 +68,20 @@ EXPORT_SYMBOL_IF_KUNIT(bpfmap_free_backlog_max);
 
 static const struct file_operations bpfmap_map_fops;
 
+/*
+ * Zeroed memory for a map, charged to the caller's memory cgroup.
+ * kvmalloc refuses sizes above INT_MAX, which the kernel's maps do not
+ * know: those go straight to vmalloc (on any node), so that such an area
+ * fails only when the memory is not there, with ENOMEM, as bpf(2) does.
+ * Process context; may sleep.  Free with bpfmap_area_free().
+ */
 void *bpfmap_area_alloc(u64 size, int numa_node)
 {
-	/* kvmalloc refuses sizes above INT_MAX; NOWARN keeps that quiet. */
-	if (size > INT_MAX)
+	if (size <= INT_MAX)
+		return kvzalloc_node(size, BPFMAP_GFP_KV, numa_node);
+	if (size >= SIZE_MAX - PAGE_SIZE)
 		return NULL;
-	return kvzalloc_node(size, BPFMAP_GFP_KV, numa_node);
+	return __vmalloc(size, BPFMAP_GFP_KV | __GFP_ZERO);
 }
 
 /*
@@ -91,7 +99,7 @@ void *bpfmap_area_alloc_mmapable(u64 size, struct page ***pages)
 	void *area;
 
 	size = PAGE_ALIGN(size);
-	if (!size || size > INT_MAX || size >> PAGE_SHIFT > totalram_pages())
+	if (!size || size >> PAGE_SHIFT > totalram_pages())
 		return NULL;
 	nr = size >> PAGE_SHIFT;
 	p = kvcalloc(nr, sizeof(*p), BPFMAP_GFP_KV);

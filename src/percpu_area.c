@@ -49,9 +49,14 @@ struct pcpu_held {
 	unsigned long freed_at;
 };
 
-/* The held areas, oldest at @q_head; @q_lock protects all three. */
+/*
+ * The held areas, oldest at @q_head; @q_lock protects all three.  A raw
+ * lock held for a few instructions, so that taking it adds no rule to
+ * free_percpu()'s own about where it may be called.
+ */
 static struct pcpu_held q_ring[PCPU_QUARANTINE_LEN];
 static unsigned int q_head, q_len;
+static DEFINE_RAW_SPINLOCK(q_lock);
 
 /* How many areas are held: PCPU_QUARANTINE_COPIES over the CPUs. */
 static unsigned int q_cap(void)
@@ -59,7 +64,6 @@ static unsigned int q_cap(void)
 	return clamp(PCPU_QUARANTINE_COPIES / num_possible_cpus(), 1U,
 		     PCPU_QUARANTINE_LEN);
 }
-static DEFINE_SPINLOCK(q_lock);
 
 /**
  * bpfmap_percpu_alloc - a zeroed per-CPU area
@@ -99,7 +103,8 @@ static void held_release(const struct pcpu_held *h)
  * @ptr: the area, or NULL
  * @size: the size it was allocated with (a smaller size checks less)
  *
- * Any context but NMI.
+ * Called wherever free_percpu() may be: any context but NMI (and, on
+ * PREEMPT_RT, hardirq).  The poison and the check run outside @q_lock.
  */
 void bpfmap_percpu_free(void __percpu *ptr, size_t size)
 {
@@ -118,7 +123,7 @@ void bpfmap_percpu_free(void __percpu *ptr, size_t size)
 	for_each_possible_cpu(cpu)
 		memset(per_cpu_ptr(ptr, cpu), PCPU_POISON, size);
 
-	spin_lock_irqsave(&q_lock, flags);
+	raw_spin_lock_irqsave(&q_lock, flags);
 	if (q_len >= q_cap()) {
 		out = q_ring[q_head];
 		q_head = (q_head + 1) % PCPU_QUARANTINE_LEN;
@@ -126,7 +131,7 @@ void bpfmap_percpu_free(void __percpu *ptr, size_t size)
 	}
 	q_ring[(q_head + q_len) % PCPU_QUARANTINE_LEN] = in;
 	q_len++;
-	spin_unlock_irqrestore(&q_lock, flags);
+	raw_spin_unlock_irqrestore(&q_lock, flags);
 	if (out.ptr)
 		held_release(&out);
 }
@@ -141,15 +146,15 @@ void bpfmap_percpu_drain(void)
 	unsigned long flags;
 
 	for (;;) {
-		spin_lock_irqsave(&q_lock, flags);
+		raw_spin_lock_irqsave(&q_lock, flags);
 		if (!q_len) {
-			spin_unlock_irqrestore(&q_lock, flags);
+			raw_spin_unlock_irqrestore(&q_lock, flags);
 			return;
 		}
 		h = q_ring[q_head];
 		q_head = (q_head + 1) % PCPU_QUARANTINE_LEN;
 		q_len--;
-		spin_unlock_irqrestore(&q_lock, flags);
+		raw_spin_unlock_irqrestore(&q_lock, flags);
 		held_release(&h);
 		cond_resched();
 	}

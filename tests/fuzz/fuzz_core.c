@@ -1008,16 +1008,19 @@ static uint32_t update_op(const struct fmap *m, uint64_t flags)
 	return (uint32_t)flags;
 }
 
-/* Whether @inner fits the template of map-of-maps @outer. */
+/*
+ * Whether @inner fits the template of map-of-maps @outer, by the kernel's
+ * rules: type, key size, value size and flags always (bpf_map_meta_equal);
+ * max_entries only for a plain ARRAY template without BPF_F_INNER_MAP
+ * (array_map_meta_equal), not for PERCPU_ARRAY.
+ */
 static bool meta_fits(const struct meta *t, const struct fmap *inner)
 {
-	bool array = t->type == BPFMAP_MAP_TYPE_ARRAY ||
-		     t->type == BPFMAP_MAP_TYPE_PERCPU_ARRAY;
-
 	if (inner->type != t->type || inner->key_size != t->key_size ||
 	    inner->value_size != t->value_size || inner->flags != t->flags)
 		return false;
-	if (array && !(t->flags & BPFMAP_F_INNER_MAP))
+	if (t->type == BPFMAP_MAP_TYPE_ARRAY &&
+	    !(t->flags & BPFMAP_F_INNER_MAP))
 		return inner->max_entries == t->max_entries;
 	return true;
 }

@@ -40,7 +40,8 @@ fuzz() {
 		echo clear >/sys/kernel/debug/kmemleak
 	fi
 
-	insmod /bpfmap.ko
+	# As the check VMs: freed per-CPU areas poisoned and checked.
+	insmod /bpfmap.ko percpu_quarantine=1
 	rc=$?
 	echo "### insmod rc=$rc uptime=$(uptime)"
 	[ "$rc" -eq 0 ] || return

@@ -18,7 +18,9 @@
 #        VM_TIMEOUT (default 20m) per boot
 set -euo pipefail
 
-here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=tests/vm/lib.sh
+. "$(dirname "$0")/lib.sh"
+here=$vm_here
 root=$(cd "$here/../.." && pwd)
 cache=${BPFMAP_CACHE:-/var/cache/bpfmap}
 cd "$root"
@@ -143,21 +145,18 @@ stock_lines=(6.1 6.12 6.12-rt)
 declare -A stock_kernel stock_kdir stock_release
 step "e2. module for Debian's stock kernels (${stock_lines[*]})"
 for line in "${stock_lines[@]}"; do
-	if ! info=$("$here/debian-kernel.sh" "$line" 2>"$tmp/debian-$line.log"); then
+	if ! vm_debian_kernel "$line" 2>"$tmp/debian-$line.log"; then
 		tail -n 10 "$tmp/debian-$line.log"
 		fail "fetching Debian's $line kernel"
 		continue
 	fi
-	stock_kernel[$line]=$(echo "$info" | sed -n 's/^KERNEL=//p')
-	stock_kdir[$line]=$(echo "$info" | sed -n 's/^KDIR=//p')
-	stock_release[$line]=$(echo "$info" | sed -n 's/^RELEASE=//p')
+	stock_kernel[$line]=$vm_kernel
+	stock_kdir[$line]=$vm_kdir
+	stock_release[$line]=$vm_release
+	# A fresh copy: every file is compiled and checked.
 	tree=$tmp/tree-$line
-	mkdir -p "$tree"
-	tar -C "$root" --exclude=.git --exclude='*.o' --exclude='*.ko' \
-		--exclude='.*.cmd' --exclude=tools --exclude=tests/selftests \
-		-cf - . | tar -C "$tree" -xf -
 	say "$line: ${stock_release[$line]}"
-	if ! make -C "$tree" sparse KDIR="${stock_kdir[$line]}" >"$tmp/stock-$line.log" 2>&1; then
+	if ! vm_build_module "$tree" "$vm_kdir" sparse >"$tmp/stock-$line.log" 2>&1; then
 		tail -n 30 "$tmp/stock-$line.log"
 		fail "module for $line (${stock_release[$line]})"
 		unset "stock_kernel[$line]"

@@ -66,33 +66,26 @@ failed=0
 fail() { failed=$((failed + 1)); say "FAIL: $*"; }
 
 if [ "$kind" = stock ]; then
-	kernel='' release=''
-	while IFS='=' read -r key value; do
-		case "$key" in
-		KERNEL) kernel=$value ;;
-		KDIR) kdir=$value ;;
-		RELEASE) release=$value ;;
-		esac
-	done < <("$vm_here/debian-kernel.sh")
-	[ -f "$kernel" ] && [ -d "$kdir" ] || { say "debian-kernel.sh failed"; exit 1; }
+	vm_debian_kernel || { say "debian-kernel.sh failed"; exit 1; }
+	kernel=$vm_kernel kdir=$vm_kdir
 else
 	[ -n "$kdir" ] || kdir=$("$vm_here/build-kernel.sh")
 	kernel=$kdir/arch/x86/boot/bzImage
 	[ -f "$kernel" ] || { say "no kernel image $kernel"; exit 1; }
-	release=$(cat "$kdir/include/config/kernel.release")
 fi
+release=$(vm_kdir_release "$kdir")
 
-# The module, for this kernel; objects built for another one go first.
-built_for() { modinfo -F vermagic "$module" 2>/dev/null | cut -d' ' -f1; }
+# The module, for this kernel, built in a copy of the sources per release.
 if [ -z "$module" ]; then
-	module=$vm_root/bpfmap.ko
-	say "building bpfmap.ko for $release"
-	if [ -f "$module" ] && [ "$(built_for)" != "$release" ]; then
-		make -s -C "$kdir" M="$vm_root" clean >/dev/null 2>&1 || true
-	fi
-	make -s -C "$vm_root" module KDIR="$kdir"
+	build=$vm_cache/build/$release
+	module=$build/bpfmap.ko
+	say "building bpfmap.ko for $release in $build"
+	mkdir -p "$vm_cache/build"
+	vm_build_module "$build" "$kdir" >"$vm_cache/build/$release.log" 2>&1 ||
+		{ tail -n 20 "$vm_cache/build/$release.log"; exit 1; }
 fi
-[ "$(built_for)" = "$release" ] || { say "bpfmap.ko is not built for $release"; exit 1; }
+[ "$(vm_module_vermagic "$module")" = "$release" ] ||
+	{ say "bpfmap.ko is not built for $release"; exit 1; }
 say "building the fuzzer"
 make -s -C "$vm_root/tests/fuzz"
 fuzzer=$vm_root/tests/fuzz/out/bpfmap-fuzz
@@ -152,11 +145,9 @@ if grep -q 'unreferenced object' "$results"; then
 	fail "kmemleak found leaks:"
 	sed -n '/^### BEGIN kmemleak/,/^### END kmemleak/p' "$results" | head -n 40
 fi
-# The same patterns as run-vm.sh: kernel reports carry a printk timestamp.
-reports='\[ *[0-9]+\.[0-9]+\].*(BUG:|WARNING:|KASAN|UBSAN|Kernel panic|Oops|general protection fault|Call Trace:|possible recursive locking|circular locking|inconsistent lock state|suspicious RCU usage|INFO: task .* blocked|detected stalls|leak detector disabled)'
-if grep -Eq "$reports" "$console"; then
+if grep -Eq "$vm_reports" "$console"; then
 	fail "kernel reports on the console:"
-	grep -E "$reports" "$console" | head -n 30
+	grep -E "$vm_reports" "$console" | head -n 30
 fi
 nviol=$(grep -c '^VIOLATION' "$results" || true)
 if [ "$nviol" -gt 0 ]; then

@@ -68,3 +68,65 @@ vm_qemu_args() {
 	fi
 	vm_args+=(-kernel "$kernel" -initrd "$initrd" -append "$append")
 }
+
+# Kernel reports that fail a boot.  They carry a printk timestamp, which
+# keeps our own output (test names, messages) from tripping the scan.
+vm_reports='\[ *[0-9]+\.[0-9]+\].*(BUG:|WARNING:|KASAN|UBSAN|Kernel panic|Oops|general protection fault|Call Trace:|possible recursive locking|circular locking|inconsistent lock state|suspicious RCU usage|INFO: task .* blocked|detected stalls|leak detector disabled)'
+
+# vm_debian_kernel [LINE]: fetch one of Debian's stock kernels
+# (debian-kernel.sh LINE: 6.1, 6.12 or 6.12-rt) and set vm_kernel (the
+# image), vm_kdir (its headers) and vm_release; false when that failed.
+vm_debian_kernel() {
+	local key value
+	vm_kernel= vm_kdir= vm_release=
+	while IFS='=' read -r key value; do
+		case "$key" in
+		KERNEL) vm_kernel=$value ;;
+		KDIR) vm_kdir=$value ;;
+		RELEASE) vm_release=$value ;;
+		esac
+	done < <("$vm_here/debian-kernel.sh" "$@")
+	[ -f "$vm_kernel" ] && [ -d "$vm_kdir" ]
+}
+
+# vm_kdir_release KDIR: the release a kernel built there reports (uname
+# -r).  Debian's headers keep the upstream one in
+# include/config/kernel.release; utsrelease.h has the real one.
+vm_kdir_release() {
+	sed -n 's/^#define UTS_RELEASE "\(.*\)"$/\1/p' \
+		"$1/include/generated/utsrelease.h"
+}
+
+# vm_module_vermagic KO: the release a module was built for.
+vm_module_vermagic() {
+	modinfo -F vermagic "$1" 2>/dev/null | cut -d' ' -f1
+}
+
+# vm_build_module DIR KDIR [TARGET]: copy the module's sources into DIR
+# (objects already there survive, for an incremental build; those of
+# another kernel are cleaned first) and run `make TARGET` (default module)
+# there against KDIR.  Building in a copy keeps builds for different
+# kernels (make check's debug kernel, make run's stock one) out of each
+# other's way.  make's output goes to stdout; its status is returned.
+vm_build_module() {
+	local dir=$1 kdir=$2 target=${3:-module} lock rc=0
+	mkdir -p "$dir"
+	# Two scripts building in one DIR at once wait for each other.
+	exec {lock}>"$dir.lock"
+	flock "$lock"
+	rsync -a --delete --exclude='*.o' --exclude='*.ko' --exclude='*.mod' \
+		--exclude='*.mod.c' --exclude='.*.cmd' --exclude='.*.d' \
+		--exclude=modules.order --exclude=Module.symvers \
+		--exclude=/tests/selftests/ --exclude=/tests/vm/ \
+		--include='/Kbuild' --include='/Makefile' --include='/src/***' \
+		--include='/include/***' --include='/uapi/***' \
+		--include='/tests/' --include='/tests/kunit/***' --exclude='*' \
+		"$vm_root/" "$dir/"
+	if [ -f "$dir/bpfmap.ko" ] &&
+		[ "$(vm_module_vermagic "$dir/bpfmap.ko")" != "$(vm_kdir_release "$kdir")" ]; then
+		make -s -C "$kdir" M="$dir" clean >/dev/null 2>&1 || true
+	fi
+	make -C "$dir" "$target" KDIR="$kdir" || rc=$?
+	exec {lock}>&-
+	return "$rc"
+}

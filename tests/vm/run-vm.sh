@@ -96,10 +96,8 @@ if [ ! -f "$module" ]; then
 	finish
 fi
 # A module built for another kernel would only fail at insmod; say why now.
-# The release the kernel reports (Debian's headers keep the upstream one
-# in include/config/kernel.release; utsrelease.h has what uname says).
-release=$(sed -n 's/^#define UTS_RELEASE "\(.*\)"$/\1/p' "$kdir/include/generated/utsrelease.h")
-magic=$(modinfo -F vermagic "$module" | cut -d' ' -f1)
+release=$(vm_kdir_release "$kdir")
+magic=$(vm_module_vermagic "$module")
 if [ "$magic" != "$release" ]; then
 	fail "bpfmap.ko is built for $magic, the kernel is $release (make module KDIR=$kdir)"
 	finish
@@ -215,12 +213,9 @@ elif grep -q '^CONFIG_DEBUG_KMEMLEAK=y' "$kdir/.config" &&
 else
 	pass
 fi
-# Kernel reports carry a printk timestamp; matching after it keeps our own
-# output (test names, messages) from tripping the scan.
-reports='\[ *[0-9]+\.[0-9]+\].*(BUG:|WARNING:|KASAN|UBSAN|Kernel panic|Oops|general protection fault|Call Trace:|possible recursive locking|circular locking|inconsistent lock state|suspicious RCU usage|INFO: task .* blocked|detected stalls|leak detector disabled)'
-if grep -Eq "$reports" "$console"; then
+if grep -Eq "$vm_reports" "$console"; then
 	fail "kernel reports on the console:"
-	grep -E "$reports" "$console" | head -n 30
+	grep -E "$vm_reports" "$console" | head -n 30
 else
 	pass
 fi

@@ -26,25 +26,16 @@ say() { printf '[%s] %s\n' "$mode" "$*" >&2; }
 
 "$vm_here/install-deps.sh"
 
-kernel='' kdir='' release=''
-while IFS='=' read -r key value; do
-	case "$key" in
-	KERNEL) kernel=$value ;;
-	KDIR) kdir=$value ;;
-	RELEASE) release=$value ;;
-	esac
-done < <("$vm_here/debian-kernel.sh")
-[ -f "$kernel" ] && [ -d "$kdir" ] || { say "debian-kernel.sh failed"; exit 1; }
+vm_debian_kernel || { say "debian-kernel.sh failed"; exit 1; }
+kernel=$vm_kernel release=$vm_release
 
-module=$vm_root/bpfmap.ko
-built_for() { modinfo -F vermagic "$module" 2>/dev/null | cut -d' ' -f1; }
-say "building bpfmap.ko for $release"
-make -s -C "$vm_root" module KDIR="$kdir" >&2
-if [ "$(built_for)" != "$release" ]; then
-	# Objects left from a build against another kernel: start over.
-	make -s -C "$kdir" M="$vm_root" clean >&2
-	make -s -C "$vm_root" module KDIR="$kdir" >&2
-fi
+# Built in a copy of the sources per release, apart from make check's.
+build=$vm_cache/build/$release
+module=$build/bpfmap.ko
+say "building bpfmap.ko for $release in $build"
+mkdir -p "$vm_cache/build"
+vm_build_module "$build" "$vm_kdir" >"$build.log" 2>&1 ||
+	{ tail -n 20 "$build.log" >&2; exit 1; }
 say "building tools"
 make -s -C "$vm_root" tools >&2
 

@@ -30,47 +30,25 @@ bench_args="$*"
 
 "$vm_here/install-deps.sh"
 
-kernel= kdir= release=
-while IFS='=' read -r key value; do
-	case "$key" in
-	KERNEL) kernel=$value ;;
-	KDIR) kdir=$value ;;
-	RELEASE) release=$value ;;
-	esac
-done < <("$vm_here/debian-kernel.sh")
-[ -f "$kernel" ] && [ -d "$kdir" ] || { say "debian-kernel.sh failed"; exit 1; }
+vm_debian_kernel || { say "debian-kernel.sh failed"; exit 1; }
+kernel=$vm_kernel release=$vm_release
 
-# The module is built in a private copy of its sources under the cache, so
-# a build of the tree against another kernel (make check builds against a
+# Built in a copy of the sources per release (tests/vm/lib.sh), so that a
+# build of the tree against another kernel (make check builds against a
 # debug kernel) cannot race with this one or leave objects it would link.
 # bpfmap_kunit.ko is built only for a kernel with KUnit; the stock one has
 # none, so only bpfmap.ko goes into the VM.
-build=$vm_cache/bench-build
+build=$vm_cache/build/$release
 module=${BPFMAP_BENCH_MODULE:-$build/bpfmap.ko}
-built_for() { modinfo -F vermagic "$module" 2>/dev/null | cut -d' ' -f1; }
 if [ -n "${BPFMAP_BENCH_MODULE:-}" ]; then
 	say "using the prebuilt $module"
 else
 	say "building bpfmap.ko for $release in $build"
-	mkdir -p "$build"
-	exec 8>"$vm_cache/.lock-bench-build"
-	flock 8
-	# Sources only; objects in $build survive for an incremental build.
-	rsync -a --delete --exclude='*.o' --exclude='*.ko' --exclude='*.mod' \
-		--exclude='*.mod.c' --exclude='.*.cmd' --exclude='.*.d' \
-		--exclude=modules.order --exclude=Module.symvers \
-		--exclude=/tests/selftests/ --exclude=/tests/vm/ \
-		--include='/Kbuild' --include='/Makefile' --include='/src/***' \
-		--include='/include/***' --include='/uapi/***' \
-		--include='/tests/' --include='/tests/kunit/***' --exclude='*' \
-		"$vm_root/" "$build/"
-	if [ -f "$module" ] && [ "$(built_for)" != "$release" ]; then
-		make -s -C "$kdir" M="$build" clean >&2
-	fi
-	make -s -C "$build" module KDIR="$kdir" >&2
-	flock -u 8
+	mkdir -p "$vm_cache/build"
+	vm_build_module "$build" "$vm_kdir" >"$build.log" 2>&1 ||
+		{ tail -n 20 "$build.log" >&2; exit 1; }
 fi
-if [ "$(built_for)" != "$release" ]; then
+if [ "$(vm_module_vermagic "$module")" != "$release" ]; then
 	say "$module is not built for $release"
 	exit 1
 fi

@@ -32,6 +32,7 @@
 #pragma GCC diagnostic pop
 #include "libbpfmap.h"
 #include "known_differences.h"
+#include "sysfs_util.h"
 
 #ifndef ENOTSUPP
 #define ENOTSUPP 524
@@ -325,15 +326,48 @@ static inline struct bpf_insn pl_insn(__u8 code, __u8 dst, __u8 src,
 	return insn;
 }
 
+/*
+ * Loads @insns as a SCHED_CLS program and test-runs it once: 0 with the
+ * program's return value in @retval, or -errno.
+ */
+static inline int pl_load_and_run(const struct bpf_insn *insns,
+				  unsigned int n, __u32 *retval)
+{
+	unsigned char data[64] = { 0 };
+	union bpf_attr attr;
+	int prog_fd, err;
+
+	memset(&attr, 0, sizeof(attr));
+	attr.prog_type = BPF_PROG_TYPE_SCHED_CLS;
+	attr.insns = ptr_to_u64(insns);
+	attr.insn_cnt = n;
+	attr.license = ptr_to_u64("GPL");
+	prog_fd = neg_errno(syscall(__NR_bpf, BPF_PROG_LOAD, &attr,
+				    sizeof(attr)));
+	if (prog_fd < 0)
+		return prog_fd;
+
+	memset(&attr, 0, sizeof(attr));
+	attr.test.prog_fd = prog_fd;
+	attr.test.data_in = ptr_to_u64(data);
+	attr.test.data_size_in = sizeof(data);
+	attr.test.repeat = 1;
+	err = neg_errno(syscall(__NR_bpf, BPF_PROG_TEST_RUN, &attr,
+				sizeof(attr)));
+	close(prog_fd);
+	if (!err)
+		*retval = attr.test.retval;
+	return err;
+}
+
 static inline int prog_lookup_kernel(int map_fd, const void *key,
 				     __u32 key_size)
 {
 	struct bpf_insn insns[16 + PROG_LOOKUP_MAX_KEY];
 	const unsigned char *k = key;
-	int stack = (int)ROUND_UP8(key_size), prog_fd, err;
-	unsigned char data[64] = { 0 };
-	union bpf_attr attr;
+	int stack = (int)ROUND_UP8(key_size), err;
 	unsigned int n = 0, i;
+	__u32 retval;
 
 	/* r1 = the map (ld_imm64 takes two slots) */
 	insns[n++] = pl_insn(BPF_LD | BPF_DW | BPF_IMM, BPF_REG_1,
@@ -364,29 +398,12 @@ static inline int prog_lookup_kernel(int map_fd, const void *key,
 	insns[n++] = pl_insn(BPF_ALU64 | BPF_MOV | BPF_K, BPF_REG_0, 0, 0, 2);
 	insns[n++] = pl_insn(BPF_JMP | BPF_EXIT, 0, 0, 0, 0);
 
-	memset(&attr, 0, sizeof(attr));
-	attr.prog_type = BPF_PROG_TYPE_SCHED_CLS;
-	attr.insns = ptr_to_u64(insns);
-	attr.insn_cnt = n;
-	attr.license = ptr_to_u64("GPL");
-	prog_fd = neg_errno(syscall(__NR_bpf, BPF_PROG_LOAD, &attr,
-				    sizeof(attr)));
-	if (prog_fd < 0)
-		return prog_fd;
-
-	memset(&attr, 0, sizeof(attr));
-	attr.test.prog_fd = prog_fd;
-	attr.test.data_in = ptr_to_u64(data);
-	attr.test.data_size_in = sizeof(data);
-	attr.test.repeat = 1;
-	err = neg_errno(syscall(__NR_bpf, BPF_PROG_TEST_RUN, &attr,
-				sizeof(attr)));
-	close(prog_fd);
+	err = pl_load_and_run(insns, n, &retval);
 	if (err)
 		return err;
-	if (attr.test.retval == 2)
+	if (retval == 2)
 		return 0;
-	return attr.test.retval == 1 ? -ENOENT : -EPROTO;
+	return retval == 1 ? -ENOENT : -EPROTO;
 }
 
 static inline int prog_lookup_dev(int map_fd, const void *key,
@@ -395,8 +412,7 @@ static inline int prog_lookup_dev(int map_fd, const void *key,
 	char line[16 + 2 * PROG_LOOKUP_MAX_KEY];
 	const unsigned char *k = key;
 	struct bpfmap_info info;
-	int len, fd, err;
-	ssize_t ret;
+	int len, err;
 	__u32 i;
 
 	err = bpfmap_map_get_info_by_fd(map_fd, &info);
@@ -406,14 +422,7 @@ static inline int prog_lookup_dev(int map_fd, const void *key,
 	for (i = 0; i < key_size; i++)
 		len += snprintf(line + len, sizeof(line) - len, "%02x", k[i]);
 	line[len++] = '\n';
-
-	fd = open(PROG_LOOKUP_PATH, O_WRONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	ret = write(fd, line, len);
-	err = ret < 0 ? -errno : (ret == len ? 0 : -EIO);
-	close(fd);
-	return err;
+	return sysfs_write_buf(PROG_LOOKUP_PATH, line, len);
 }
 
 /*
@@ -426,32 +435,13 @@ static inline int prog_lookup_dev(int map_fd, const void *key,
 static inline int prog_lookup_available(void)
 {
 	struct bpf_insn insns[2];
-	unsigned char data[64] = { 0 };
-	union bpf_attr attr;
-	int prog_fd, err;
+	__u32 retval;
 
 	if (backend_is_dev())
 		return 0;
 	insns[0] = pl_insn(BPF_ALU64 | BPF_MOV | BPF_K, BPF_REG_0, 0, 0, 0);
 	insns[1] = pl_insn(BPF_JMP | BPF_EXIT, 0, 0, 0, 0);
-	memset(&attr, 0, sizeof(attr));
-	attr.prog_type = BPF_PROG_TYPE_SCHED_CLS;
-	attr.insns = ptr_to_u64(insns);
-	attr.insn_cnt = 2;
-	attr.license = ptr_to_u64("GPL");
-	prog_fd = neg_errno(syscall(__NR_bpf, BPF_PROG_LOAD, &attr,
-				    sizeof(attr)));
-	if (prog_fd < 0)
-		return prog_fd;
-	memset(&attr, 0, sizeof(attr));
-	attr.test.prog_fd = prog_fd;
-	attr.test.data_in = ptr_to_u64(data);
-	attr.test.data_size_in = sizeof(data);
-	attr.test.repeat = 1;
-	err = neg_errno(syscall(__NR_bpf, BPF_PROG_TEST_RUN, &attr,
-				sizeof(attr)));
-	close(prog_fd);
-	return err;
+	return pl_load_and_run(insns, 2, &retval);
 }
 
 /*

@@ -202,37 +202,6 @@ static const struct fi_knob fi_knobs[] = {
 
 #define FI_NR_KNOBS	ARRAY_SIZE(fi_knobs)
 
-static int knob_read(const char *path, char *buf, size_t len)
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	ssize_t n;
-
-	if (fd < 0)
-		return -errno;
-	n = read(fd, buf, len - 1);
-	close(fd);
-	if (n < 0)
-		return -errno;
-	while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == ' '))
-		n--;
-	buf[n] = '\0';
-	return 0;
-}
-
-static int knob_write(const char *path, const char *value)
-{
-	int fd = open(path, O_WRONLY | O_CLOEXEC);
-	ssize_t n, len = strlen(value);
-
-	if (fd < 0)
-		return -errno;
-	n = write(fd, value, len);
-	close(fd);
-	if (n < 0)
-		return -errno;
-	return n == len ? 0 : -EIO;
-}
-
 /* How a sweep fails allocations: the thread's proc files and the mode. */
 struct fi_fail {
 	int nth_fd;		/* /proc/self/task/<tid>/fail-nth */
@@ -755,13 +724,13 @@ FIXTURE_SETUP(fault_inject)
 	SETUP_BACKEND(BPFMAP_BACKEND_DEV);
 
 	for (i = 0; i < FI_NR_KNOBS; i++) {
-		err = knob_read(fi_knobs[i].path, self->saved[i],
-				sizeof(self->saved[i]));
+		err = sysfs_read(fi_knobs[i].path, self->saved[i],
+				 sizeof(self->saved[i]));
 		if (err)
 			TH_LOG("%s: %s (debugfs not mounted?)",
 			       fi_knobs[i].path, strerror(-err));
 		ASSERT_EQ(0, err);
-		ASSERT_EQ(0, knob_write(fi_knobs[i].path, fi_knobs[i].value));
+		ASSERT_EQ(0, sysfs_write(fi_knobs[i].path, fi_knobs[i].value));
 		self->knob_set[i] = true;
 	}
 	self->f.nth_fd = open(path, O_RDWR | O_CLOEXEC);
@@ -801,7 +770,7 @@ FIXTURE_TEARDOWN(fault_inject)
 	/* In reverse: probability goes back to 0 first. */
 	for (i = FI_NR_KNOBS; i-- > 0;)
 		if (self->knob_set[i])
-			knob_write(fi_knobs[i].path, self->saved[i]);
+			sysfs_write(fi_knobs[i].path, self->saved[i]);
 	if (self->f.nth_fd >= 0)
 		close(self->f.nth_fd);
 }

@@ -208,6 +208,13 @@ const struct known_difference known_differences[] = {
 		.expect = EINVAL,
 		.reason = "ERANGE for a cpu that is not possible is new in 7.0; older lookup batches reject BPF_F_CPU itself",
 	},
+	/* batch_staging.c */
+	{
+		.name = "batch_staging_charged_to_memcg",
+		.backend = BPFMAP_BACKEND_DEV,
+		.expect = 1,
+		.reason = "property (1: a hash LOOKUP_BATCH's staging buffer is charged to the caller's memory cgroup): deliberate, bpfmap charges every buffer it allocates for a caller; the kernel's batch walkers kvmalloc theirs with GFP_USER | __GFP_NOWARN, uncharged (measured on 6.1.192, 6.12.117 and read in v7.0's hashtab.c)",
+	},
 };
 
 const size_t nr_known_differences =

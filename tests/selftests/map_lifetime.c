@@ -271,32 +271,6 @@ static const char * const failslab_knobs[][2] = {
 
 #define NR_KNOBS	ARRAY_SIZE(failslab_knobs)
 
-static int knob_write(const char *path, const char *val)
-{
-	int fd = open(path, O_WRONLY | O_CLOEXEC), ret;
-
-	if (fd < 0)
-		return -errno;
-	ret = write(fd, val, strlen(val)) < 0 ? -errno : 0;
-	close(fd);
-	return ret;
-}
-
-static int knob_read(const char *path, char *buf, size_t len)
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	ssize_t n;
-
-	if (fd < 0)
-		return -errno;
-	n = read(fd, buf, len - 1);
-	close(fd);
-	if (n < 0)
-		return -errno;
-	buf[n] = '\0';
-	return 0;
-}
-
 /*
  * One MAP_CREATE with the slab allocations after @space bytes failing.
  * @fail_fd is MAKE_IT_FAIL, opened beforehand: writing to it allocates
@@ -304,12 +278,10 @@ static int knob_read(const char *path, char *buf, size_t len)
  */
 static int create_failing_after(int fail_fd, long space)
 {
-	char buf[32];
 	int fd;
 
-	snprintf(buf, sizeof(buf), "%ld", space);
-	if (knob_write(FAILSLAB "space", buf) ||
-	    knob_write(FAILSLAB "times", "-1") ||
+	if (sysfs_write_ll(FAILSLAB "space", space) ||
+	    sysfs_write(FAILSLAB "times", "-1") ||
 	    write(fail_fd, "1", 1) != 1)
 		return -EIO;
 	fd = raw_map_create(BPFMAP_MAP_TYPE_ARRAY, 4, 8, 1, 0,
@@ -336,11 +308,11 @@ TEST_F_TIMEOUT(lifetime, failed_allocations_in_create_give_enomem, 300)
 	if (access(FAILSLAB "space", W_OK) || access(MAKE_IT_FAIL, W_OK))
 		SKIP(return, "no failslab fault injection (CONFIG_FAILSLAB, debugfs)");
 	for (i = 0; i < (int)NR_KNOBS; i++)
-		ASSERT_EQ(0, knob_read(failslab_knobs[i][0], saved[i],
-				       sizeof(saved[i])));
+		ASSERT_EQ(0, sysfs_read(failslab_knobs[i][0], saved[i],
+					sizeof(saved[i])));
 	for (i = 0; i < (int)NR_KNOBS; i++)
-		ASSERT_EQ(0, knob_write(failslab_knobs[i][0],
-					failslab_knobs[i][1]));
+		ASSERT_EQ(0, sysfs_write(failslab_knobs[i][0],
+					 failslab_knobs[i][1]));
 	fail_fd = open(MAKE_IT_FAIL, O_WRONLY | O_CLOEXEC);
 	ASSERT_LE(0, fail_fd);
 
@@ -372,7 +344,7 @@ TEST_F_TIMEOUT(lifetime, failed_allocations_in_create_give_enomem, 300)
 
 	close(fail_fd);
 	for (i = 0; i < (int)NR_KNOBS; i++)
-		EXPECT_EQ(0, knob_write(failslab_knobs[i][0], saved[i]));
+		EXPECT_EQ(0, sysfs_write(failslab_knobs[i][0], saved[i]));
 	TH_LOG("%d maps, %d creates failed", made, failures);
 	EXPECT_NE(-EIO, fd);
 	EXPECT_EQ(SWEEP_MAPS, made);

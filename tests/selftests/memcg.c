@@ -90,43 +90,14 @@ MEMCG_VARIANT(kernel_no_prealloc_hash, KERNEL, NO_PREALLOC_HASH);
 MEMCG_VARIANT(kernel_percpu_hash, KERNEL, PERCPU_HASH);
 MEMCG_VARIANT(kernel_array, KERNEL, ARRAY);
 
-static int file_write(const char *path, const char *s)
-{
-	int fd = open(path, O_WRONLY | O_CLOEXEC);
-	ssize_t len = strlen(s), n;
-
-	if (fd < 0)
-		return -errno;
-	n = write(fd, s, len);
-	n = n < 0 ? -errno : (n == len ? 0 : -EIO);
-	close(fd);
-	return n;
-}
-
-static int file_read(const char *path, char *buf, size_t size)
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	ssize_t n;
-
-	if (fd < 0)
-		return -errno;
-	n = read(fd, buf, size - 1);
-	close(fd);
-	if (n < 0)
-		return -errno;
-	buf[n] = '\0';
-	return 0;
-}
-
 /* A number from a one-value cgroup file, or -1. */
 static long long cg_read_ll(const char *cg, const char *file)
 {
-	char path[192], buf[64];
+	char path[192];
+	long long v;
 
 	snprintf(path, sizeof(path), "%s/%s", cg, file);
-	if (file_read(path, buf, sizeof(buf)))
-		return -1;
-	return strtoll(buf, NULL, 10);
+	return sysfs_read_ll(path, &v) ? -1 : v;
 }
 
 /* The value of @key in a flat-keyed cgroup file, or -1. */
@@ -137,7 +108,7 @@ static long long cg_read_key(const char *cg, const char *file,
 	size_t klen = strlen(key);
 
 	snprintf(path, sizeof(path), "%s/%s", cg, file);
-	if (file_read(path, buf, sizeof(buf)))
+	if (sysfs_read(path, buf, sizeof(buf)))
 		return -1;
 	for (p = buf; p && *p; p = strchr(p, '\n'), p = p ? p + 1 : NULL)
 		if (!strncmp(p, key, klen) && p[klen] == ' ')
@@ -162,16 +133,16 @@ static int cgroup2_memory_ready(void)
 	if (st.f_type == SYSFS_MAGIC &&
 	    mount("none", CGROUP_ROOT, "cgroup2", 0, NULL))
 		return -errno;
-	if (file_read(CGROUP_ROOT "/cgroup.controllers", buf, sizeof(buf)))
+	if (sysfs_read(CGROUP_ROOT "/cgroup.controllers", buf, sizeof(buf)))
 		return -ENOENT;
 	if (!strstr(buf, "memory"))
 		return -ENODEV;
-	return file_write(CGROUP_ROOT "/cgroup.subtree_control", "+memory");
+	return sysfs_write(CGROUP_ROOT "/cgroup.subtree_control", "+memory");
 }
 
 FIXTURE_SETUP(memcg)
 {
-	char val[32];
+	char path[192];
 	int err;
 
 	self->made_cg = false;
@@ -185,16 +156,11 @@ FIXTURE_SETUP(memcg)
 		 CGROUP_ROOT, getpid());
 	ASSERT_EQ(0, mkdir(self->cg, 0755));
 	self->made_cg = true;
-	snprintf(val, sizeof(val), "%lld", MEMCG_LIMIT);
-	{
-		char path[192];
-
-		snprintf(path, sizeof(path), "%s/memory.max", self->cg);
-		ASSERT_EQ(0, file_write(path, val));
-		/* No swap in the VM; where there is, keep it out. */
-		snprintf(path, sizeof(path), "%s/memory.swap.max", self->cg);
-		file_write(path, "0");
-	}
+	snprintf(path, sizeof(path), "%s/memory.max", self->cg);
+	ASSERT_EQ(0, sysfs_write_ll(path, MEMCG_LIMIT));
+	/* No swap in the VM; where there is, keep it out. */
+	snprintf(path, sizeof(path), "%s/memory.swap.max", self->cg);
+	sysfs_write(path, "0");
 }
 
 FIXTURE_TEARDOWN(memcg)
@@ -313,7 +279,7 @@ static void memcg_child(const char *cg, enum memcg_kind kind,
 	bpfmap_num_possible_cpus();
 	snprintf(path, sizeof(path), "%s/cgroup.procs", cg);
 	snprintf(pid, sizeof(pid), "%d", getpid());
-	if (file_write(path, pid))
+	if (sysfs_write(path, pid))
 		_exit(2);
 
 	switch (kind) {

@@ -13,10 +13,29 @@
 #   make bench      benchmarks against the kernel's bpf() in one VM boot
 #   make fuzz       the ioctl fuzzer in a VM: SECONDS=60 KERNEL=debug|stock
 #                   [SEED=n] [THREADS=n] [KDIR=debug kernel build dir]
+#
+#   make install    [KDIR=] [PREFIX=/usr/local] [DESTDIR=]: the module for
+#                   KDIR's kernel (modules_install into updates/, depmod),
+#                   libbpfmap with its headers, bpfmapctl, the man pages, the
+#                   udev rule for /dev/bpfmap and a modules-load.d example
+#   make uninstall  the same variables: removes what install put there
+#   make dkms-install / dkms-uninstall [DKMS_ARGS="-k RELEASE"]
+#                   the module sources to /usr/src/bpfmap-$(VERSION), then
+#                   dkms add/build/install (remove --all on the way back)
+
+VERSION := 0.1.0
 
 KDIR ?= /lib/modules/$(shell uname -r)/build
+PREFIX ?= /usr/local
+DATADIR ?= $(PREFIX)/share
+# udev reads its rules from one place whatever PREFIX is.
+UDEVDIR ?= $(or $(shell pkg-config --variable=udevdir udev 2>/dev/null),/lib/udev)
+INSTALL ?= install
 
 .PHONY: all module clean tools selftests deps check run shell bench sparse style
+.PHONY: install uninstall install-module uninstall-module install-tools
+.PHONY: uninstall-tools install-data uninstall-data version
+.PHONY: dkms-source dkms-install dkms-uninstall
 
 all: module
 
@@ -55,6 +74,80 @@ fuzz:
 	@tests/vm/fuzz.sh --kernel $(KERNEL) --seconds $(SECONDS) \
 		$(if $(SEED),--seed $(SEED)) $(if $(THREADS),--threads $(THREADS)) \
 		$(if $(filter command line environment,$(origin KDIR)),--kdir $(KDIR))
+
+version:
+	@echo $(VERSION)
+
+# The release of the kernel KDIR was built for (what depmod and the
+# modules directory are named after; Debian's headers have another string
+# in include/config/kernel.release).
+KRELEASE = $(shell sed -n 's/^\#define UTS_RELEASE "\(.*\)"$$/\1/p' \
+	$(KDIR)/include/generated/utsrelease.h 2>/dev/null)
+MODDIR = $(DESTDIR)/lib/modules/$(KRELEASE)/updates
+
+# Distribution headers ask modules_install to sign with a key they do not
+# ship (Debian: output/signing_key.pem): sign only when that key is there,
+# otherwise install unsigned, as `make module` builds.  A machine that
+# enforces signatures signs with its own key (DKMS does, with its MOK).
+SIG_KEY = $(shell sed -n 's/^CONFIG_MODULE_SIG_KEY="\(.*\)"$$/\1/p' \
+	$(KDIR)/.config 2>/dev/null)
+NO_SIGN = $(if $(wildcard $(KDIR)/$(SIG_KEY) $(SIG_KEY)),,CONFIG_MODULE_SIG_ALL=)
+
+install: install-module install-tools install-data
+uninstall: uninstall-module uninstall-tools uninstall-data
+
+# depmod runs for a real install only: under DESTDIR (a package being
+# built) the index belongs to the target, whose packaging runs depmod.
+DEPMOD = $(if $(DESTDIR),@echo "DESTDIR set: run depmod -a $(KRELEASE) on the target",depmod -a $(KRELEASE))
+
+install-module: module
+	@test -n "$(KRELEASE)" || { echo "no kernel release in $(KDIR)" >&2; exit 1; }
+	$(MAKE) -C $(KDIR) M=$(CURDIR) INSTALL_MOD_PATH=$(DESTDIR) \
+		INSTALL_MOD_DIR=updates $(NO_SIGN) modules_install
+	$(DEPMOD)
+
+uninstall-module:
+	@test -n "$(KRELEASE)" || { echo "no kernel release in $(KDIR)" >&2; exit 1; }
+	rm -f $(MODDIR)/bpfmap.ko* $(MODDIR)/bpfmap_kunit.ko*
+	$(DEPMOD)
+
+install-tools:
+	$(MAKE) -C tools/lib install PREFIX=$(PREFIX) DESTDIR=$(DESTDIR)
+	$(MAKE) -C tools/bpfmapctl install PREFIX=$(PREFIX) DESTDIR=$(DESTDIR)
+
+uninstall-tools:
+	$(MAKE) -C tools/lib uninstall PREFIX=$(PREFIX) DESTDIR=$(DESTDIR)
+	$(MAKE) -C tools/bpfmapctl uninstall PREFIX=$(PREFIX) DESTDIR=$(DESTDIR)
+
+install-data:
+	$(INSTALL) -d $(DESTDIR)$(UDEVDIR)/rules.d $(DESTDIR)$(DATADIR)/bpfmap
+	$(INSTALL) -m 644 tools/install/60-bpfmap.rules $(DESTDIR)$(UDEVDIR)/rules.d/
+	$(INSTALL) -m 644 tools/install/bpfmap.conf $(DESTDIR)$(DATADIR)/bpfmap/
+
+uninstall-data:
+	rm -f $(DESTDIR)$(UDEVDIR)/rules.d/60-bpfmap.rules
+	rm -f $(DESTDIR)$(DATADIR)/bpfmap/bpfmap.conf
+	-rmdir $(DESTDIR)$(DATADIR)/bpfmap
+
+# What DKMS builds from: the module's sources and nothing else.
+DKMS_SRCDIR ?= $(DESTDIR)/usr/src/bpfmap-$(VERSION)
+DKMS_FILES = dkms.conf Kbuild $(wildcard src/*.c include/*.h tests/kunit/*.c) \
+	uapi/linux/bpfmap.h
+
+dkms-source:
+	rm -rf $(DKMS_SRCDIR)
+	$(INSTALL) -d $(DKMS_SRCDIR)
+	cp --parents $(DKMS_FILES) $(DKMS_SRCDIR)/
+
+# DKMS_ARGS: e.g. "-k 6.1.0-57-amd64" (default: the running kernel)
+dkms-install: dkms-source
+	dkms add bpfmap/$(VERSION)
+	dkms build bpfmap/$(VERSION) $(DKMS_ARGS)
+	dkms install bpfmap/$(VERSION) $(DKMS_ARGS)
+
+dkms-uninstall:
+	-dkms remove bpfmap/$(VERSION) --all
+	rm -rf $(DKMS_SRCDIR)
 
 clean:
 	-$(MAKE) -C $(KDIR) M=$(CURDIR) clean

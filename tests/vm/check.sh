@@ -4,6 +4,7 @@
 # `make check`: every test of bpfmap, in order
 #   deps -> debug kernel -> sparse -> checkpatch -> module (W=1) ->
 #   module for Debian's stock kernels (6.1, 6.12, 6.12-rt; W=1 + sparse) ->
+#   make install into a DESTDIR and DKMS builds for those kernels ->
 #   tools + selftests -> two debug VM boots (-smp 4; -smp 2,maxcpus=4) ->
 #   one boot of the stock 6.1 and 6.12 kernels
 # and, as the very last line, "N passed, M failed" summed over the KUnit
@@ -168,6 +169,29 @@ for line in "${stock_lines[@]}"; do
 		fail "module for $line: $(wc -l <"$tmp/stock-$line.hits") compiler or sparse warnings in our files"
 	fi
 done
+
+# make install / uninstall into a DESTDIR, and DKMS for each stock
+# kernel: the 6.1 line against its headers package installed from the
+# archive (the path a user takes), the 6.12 lines against the headers
+# unpacked above (installing linux-headers-6.12.*+deb12 would install
+# the 6.12 kernel image on this machine too, which it depends on).
+step "e3. make install and DKMS (${stock_lines[*]})"
+dkms_kernels=()
+for line in "${stock_lines[@]}"; do
+	[ -n "${stock_kernel[$line]:-}" ] || continue
+	case "$line" in
+	6.1) dkms_kernels+=("${stock_release[$line]}") ;;
+	*) dkms_kernels+=("${stock_release[$line]}=${stock_kdir[$line]}") ;;
+	esac
+done
+install_kdir=${stock_kdir[6.1]:-$kdir}
+if ! "$here/install-check.sh" --kdir "$install_kdir" "${dkms_kernels[@]}" \
+	>"$tmp/install.log" 2>&1; then
+	cat "$tmp/install.log"
+	fail "make install / DKMS: $(grep -c 'FAIL:' "$tmp/install.log") checks failed"
+else
+	sed 's/^/  /' "$tmp/install.log"
+fi
 
 step "f. tools and selftests"
 if ! make -C "$root" tools >"$tmp/tools.log" 2>&1; then

@@ -12,7 +12,7 @@ pkgs=(
 	gcc make python3
 	qemu-system-x86 qemu-system-data busybox-static cpio
 	bison flex libelf-dev libssl-dev dwarves kmod rsync bc sparse
-	linux-source-6.1 xz-utils
+	linux-source-6.1 xz-utils dkms
 )
 
 installed=" $(dpkg-query -W -f='${Package}:${db:Status-Status} ' "${pkgs[@]}" 2>/dev/null || true) "

@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: GPL-2.0
+// SPDX-License-Identifier: LGPL-2.1 OR BSD-2-Clause
 /* Copyright (C) 2026 The bpfmap authors. */
 /*
  * The DEV backend: one ioctl on /dev/bpfmap per call.  Each struct is

@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: GPL-2.0
+// SPDX-License-Identifier: LGPL-2.1 OR BSD-2-Clause
 /* Copyright (C) 2026 The bpfmap authors. */
 /*
  * The KERNEL backend: the kernel's own bpf(2), the reference the DEV

@@ -268,17 +268,19 @@ static void hash_get_next_key_of_a_missing_key_restarts(struct kunit *test)
 static void hash_lru_update_of_existing_key_never_evicts(struct kunit *test)
 {
 	const struct hash_case *c = test_case(test);
+	void *v, *w, *out;
 	struct bpfmap *map;
 	int failed = 0;
-	void *v, *w;
+	u32 n, size;
 	u64 k;
-	u32 n;
 
 	if (!case_is_lru(c))
 		kunit_skip(test, "LRU types only");
 	map = hash_create(test, HASH_ENTRIES);
+	size = bpfmap_value_size(map, 0);
 	v = hash_value(test, map, 3);
 	w = hash_value(test, map, 4);
+	out = hash_value(test, map, 0);
 	n = hash_capacity(map);
 	KUNIT_ASSERT_EQ(test, hash_fill(map, n, v), 0);
 	migrate_disable();
@@ -286,32 +288,59 @@ static void hash_lru_update_of_existing_key_never_evicts(struct kunit *test)
 		failed += !!put_key(map, k, w, BPFMAP_EXIST);
 	migrate_enable();
 	KUNIT_EXPECT_EQ(test, failed, 0);
-	for (k = 0; k < n; k++)
-		KUNIT_EXPECT_TRUE(test, has_key(map, k, v));
+	/* Every key is still there, holding the value of its update. */
+	for (k = 0; k < n; k++) {
+		memset(out, 0, size);
+		KUNIT_EXPECT_EQ_MSG(test, bpfmap_map_lookup_elem(map, &k, out, 0),
+				    0, "key %llu", k);
+		KUNIT_EXPECT_EQ_MSG(test, memcmp(w, out, size), 0,
+				    "key %llu", k);
+	}
+}
+
+/*
+ * A value in user layout whose slot of each possible CPU holds @base plus
+ * that CPU's number, so that a slot read back names its CPU; a value of a
+ * type that is not per-CPU holds @base.
+ */
+static void *hash_value_by_cpu(struct kunit *test, struct bpfmap *map,
+			       u64 base)
+{
+	u8 *buf = hash_value(test, map, base);
+	u32 off = 0;
+	int cpu;
+
+	if (!bpfmap_is_percpu(map))
+		return buf;
+	for_each_possible_cpu(cpu) {
+		*(u64 *)(buf + off) = base + cpu;
+		off += bpfmap_percpu_slot_size(map);
+	}
+	return buf;
 }
 
 static void hash_prog_lookup_points_at_this_cpus_value(struct kunit *test)
 {
 	struct bpfmap *map = hash_create(test, HASH_ENTRIES);
-	void *v = hash_value(test, map, 3);
-	u64 key = 1, missing = 2;
-	void *ptr;
-
-	void *gone;
-	u64 got = 0;
+	void *v = hash_value_by_cpu(test, map, 0x100);
+	u64 key = 1, missing = 2, got = 0, want;
+	void *ptr, *gone;
+	int cpu;
 
 	KUNIT_ASSERT_EQ(test, put_key(map, key, v, BPFMAP_ANY), 0);
 	/* As a BPF program runs: under RCU, not migrating. */
 	migrate_disable();
 	rcu_read_lock();
+	cpu = smp_processor_id();
 	ptr = bpfmap_map_lookup_ptr(map, &key);
 	if (ptr)
 		got = *(u64 *)ptr;
 	gone = bpfmap_map_lookup_ptr(map, &missing);
 	rcu_read_unlock();
 	migrate_enable();
+	want = bpfmap_is_percpu(map) ? 0x100 + cpu : 0x100;
 	KUNIT_EXPECT_NOT_ERR_OR_NULL(test, ptr);
-	KUNIT_EXPECT_EQ(test, got, 3ULL);
+	KUNIT_EXPECT_EQ_MSG(test, got, want, "looked up on CPU %d", cpu);
 	KUNIT_EXPECT_NULL(test, gone);
 }
 

@@ -425,6 +425,7 @@ static int build_delete_batch(struct __test_metadata *_metadata,
 
 struct abi_cmd {
 	const char *name;
+	__u32 cmd;			/* enum bpfmap_cmd */
 	unsigned long ioctl_nr;
 	__u32 size;
 	int reserved_off;		/* -1: no __reserved field */
@@ -433,6 +434,7 @@ struct abi_cmd {
 
 #define CMD(nr, type, res, fn) {					\
 	.name = #nr,							\
+	.cmd = BPFMAP_##nr,						\
 	.ioctl_nr = BPFMAP_IOCTL_##nr,					\
 	.size = sizeof(type),						\
 	.reserved_off = res,						\
@@ -487,10 +489,46 @@ static int run_cmd(struct __test_metadata *_metadata, int dev,
 	return ret;
 }
 
+/*
+ * Every enumerator of enum bpfmap_cmd, as the Makefile read them from
+ * uapi/linux/bpfmap.h into uapi_cmds.h when this test was built.
+ */
+static const struct {
+	const char *name;
+	__u32 cmd;
+} uapi_cmds[] = {
+#define BPFMAP_UAPI_CMD(nr)	{ #nr, BPFMAP_##nr },
+#include "uapi_cmds.h"
+#undef BPFMAP_UAPI_CMD
+};
+
+/* A command added to the header without a row in abi_cmds[] fails here. */
 TEST_F(abi_dev, every_command_of_the_header_is_covered)
 {
-	/* enum bpfmap_cmd has 14 commands; update this file with it. */
-	EXPECT_EQ(14U, ARRAY_SIZE(abi_cmds));
+	const struct abi_cmd *c;
+	unsigned int i, rows;
+
+	ASSERT_LT(0U, ARRAY_SIZE(uapi_cmds));
+	for (i = 0; i < ARRAY_SIZE(uapi_cmds); i++) {
+		rows = 0;
+		for_each_cmd(c)
+			rows += c->cmd == uapi_cmds[i].cmd &&
+				!strcmp(c->name, uapi_cmds[i].name);
+		if (rows != 1)
+			TH_LOG("BPFMAP_%s: %u rows in abi_cmds[], want 1",
+			       uapi_cmds[i].name, rows);
+		EXPECT_EQ(1U, rows);
+	}
+	/* Each row is a command of the header, with its ioctl number. */
+	for_each_cmd(c) {
+		rows = 0;
+		for (i = 0; i < ARRAY_SIZE(uapi_cmds); i++)
+			rows += c->cmd == uapi_cmds[i].cmd;
+		if (rows != 1)
+			TH_LOG("%s: not in enum bpfmap_cmd", c->name);
+		EXPECT_EQ(1U, rows);
+		EXPECT_EQ(_IO(BPFMAP_IOCTL_TYPE, c->cmd), c->ioctl_nr);
+	}
 }
 
 TEST_F(abi_dev, valid_command_at_exact_size_succeeds)

@@ -36,7 +36,10 @@ static int put_count(struct bpfmap_batch __user *ucmd, u32 count)
  * @ucmd: the user's copy, for count
  *
  * Called from the ioctl.  Stops at the first failing element and returns
- * its error; NOEXIST/EXIST in elem_flags apply to every element.
+ * its error.  elem_flags may hold BPFMAP_F_CPU or BPFMAP_F_ALL_CPUS, which
+ * apply to every element; BPFMAP_NOEXIST and BPFMAP_EXIST are refused
+ * with EINVAL before any element is read, as v7.0 refuses them, so every
+ * element is written as with BPFMAP_ANY.
  */
 int bpfmap_generic_update_batch(struct bpfmap *map, struct bpfmap_batch *cmd,
 				struct bpfmap_batch __user *ucmd)

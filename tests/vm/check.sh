@@ -203,6 +203,11 @@ elif ! make -C "$root" selftests KSRC="$ksrc" >"$tmp/selftests.log" 2>&1; then
 	fail "make selftests"
 	built=0
 fi
+# How bpfmapctl reads BYTES, on the host (bytes.c alone).
+if ! make -C "$root/tools/bpfmapctl" check >"$tmp/bytes.log" 2>&1; then
+	tail -n 30 "$tmp/bytes.log"
+	fail "make -C tools/bpfmapctl check"
+fi
 
 if [ "$built" -eq 0 ]; then
 	say "not booting: the module or the tests did not build"

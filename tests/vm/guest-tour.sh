@@ -89,6 +89,10 @@ printf 'key u64 %s value u64 %s\n' 1 100 2 200 3 300 > /tmp/elems
 run cat /tmp/elems
 run bpfmapctl map update id "$hash" batch /tmp/elems
 run_err bpfmapctl map update id "$hash" key u64 2 value u64 9 noexist
+echo
+echo "# Bytes as bpftool reads them: decimal, or hexadecimal after \"hex\"."
+run bpfmapctl map update id "$hash" key 10 0 0 0 0 0 0 0 value u64 1010
+run bpfmapctl map lookup id "$hash" key hex 0a 00 00 00 00 00 00 00
 run bpfmapctl map dump id "$hash"
 echo
 echo "# A map of maps: values go in as inner maps, come out as their ids."

@@ -1,13 +1,18 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Copyright (C) 2026 The bpfmap authors. */
 /*
- * Command-line numbers and BYTES.  A BYTES list is a sequence of items,
- * concatenated in order:
+ * Command-line numbers and BYTES.  BYTES are read as bpftool reads the
+ * DATA of its map commands, with two forms of our own besides.  A list is
+ * a sequence of items, concatenated in order:
  *
- *   01 ff 0x3      one byte each, always hexadecimal (0x optional)
- *   hex 0102ab     a packed hex string, any even number of digits
- *   u8|u16|u32|u64 N   an integer (decimal, 0x hex or 0 octal) stored
- *                  little-endian in 1, 2, 4 or 8 bytes
+ *   10 0x0a 012    one byte each: decimal, 0x hexadecimal or 0 octal
+ *   hex            every bare byte after it is hexadecimal, 0x optional
+ *                  (bpftool: "hex" only as the first word of DATA)
+ *   u8|u16|u32|u64 N   an integer (decimal, 0x hexadecimal or 0 octal),
+ *                  stored little-endian in 1, 2, 4 or 8 bytes; "hex"
+ *                  does not change how N reads
+ *
+ * A byte above 255 fails the command, where bpftool keeps its low 8 bits.
  */
 #include <ctype.h>
 #include <errno.h>
@@ -16,7 +21,8 @@
 
 #include "bpfmapctl.h"
 
-static unsigned long long parse_ull(const char *s, const char *what,
+/* @base 0 (decimal, 0x or 0 prefix) or 16; no sign, nothing after it. */
+static unsigned long long parse_ull(const char *s, int base, const char *what,
 				    unsigned long long max)
 {
 	unsigned long long v;
@@ -24,12 +30,15 @@ static unsigned long long parse_ull(const char *s, const char *what,
 
 	if (!s)
 		fail(EINVAL, "%s: a number is missing", what);
-	if (!isdigit((unsigned char)*s))
-		fail(EINVAL, "%s: '%s' is not a number", what, s);
+	if (base == 16 ? !isxdigit((unsigned char)*s) :
+			 !isdigit((unsigned char)*s))
+		fail(EINVAL, "%s: '%s' is not a%s number", what, s,
+		     base == 16 ? " hex" : "");
 	errno = 0;
-	v = strtoull(s, &end, 0);
+	v = strtoull(s, &end, base);
 	if (*end)
-		fail(EINVAL, "%s: '%s' is not a number", what, s);
+		fail(EINVAL, "%s: '%s' is not a%s number", what, s,
+		     base == 16 ? " hex" : "");
 	if (errno == ERANGE || v > max)
 		fail(ERANGE, "%s: %s is out of range", what, s);
 	return v;
@@ -37,12 +46,12 @@ static unsigned long long parse_ull(const char *s, const char *what,
 
 __u32 parse_u32(const char *s, const char *what)
 {
-	return (__u32)parse_ull(s, what, 0xffffffffULL);
+	return (__u32)parse_ull(s, 0, what, 0xffffffffULL);
 }
 
 __u64 parse_u64(const char *s, const char *what)
 {
-	return parse_ull(s, what, ~0ULL);
+	return parse_ull(s, 0, what, ~0ULL);
 }
 
 static void push(struct bytes *b, const void *p, size_t n)
@@ -56,61 +65,12 @@ static void push(struct bytes *b, const void *p, size_t n)
 	b->len += n;
 }
 
-static int hexval(char c)
+static void push_byte(struct bytes *b, const char *arg, bool hex,
+		      const char *what)
 {
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	c = (char)tolower((unsigned char)c);
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	return -1;
-}
+	unsigned char byte = (unsigned char)parse_ull(arg, hex ? 16 : 0, what,
+						      0xff);
 
-static const char *skip_0x(const char *s)
-{
-	if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X'))
-		return s + 2;
-	return s;
-}
-
-static void push_hex_string(struct bytes *b, const char *arg,
-			    const char *what)
-{
-	const char *s = skip_0x(arg);
-	size_t n = strlen(s), i;
-	unsigned char byte;
-
-	if (!n || n % 2)
-		fail(EINVAL, "%s: hex '%s' needs an even number of digits",
-		     what, arg);
-	for (i = 0; i < n; i += 2) {
-		int hi = hexval(s[i]), lo = hexval(s[i + 1]);
-
-		if (hi < 0 || lo < 0)
-			fail(EINVAL, "%s: '%s' is not hex", what, arg);
-		byte = (unsigned char)(hi << 4 | lo);
-		push(b, &byte, 1);
-	}
-}
-
-static void push_hex_byte(struct bytes *b, const char *arg, const char *what)
-{
-	const char *s = skip_0x(arg);
-	size_t n = strlen(s);
-	int hi = 0, lo;
-	unsigned char byte;
-
-	if (n == 2) {
-		hi = hexval(s[0]);
-		lo = hexval(s[1]);
-	} else if (n == 1) {
-		lo = hexval(s[0]);
-	} else {
-		lo = -1;
-	}
-	if (hi < 0 || lo < 0)
-		fail(EINVAL, "%s: '%s' is not a hex byte", what, arg);
-	byte = (unsigned char)(hi << 4 | lo);
 	push(b, &byte, 1);
 }
 
@@ -124,7 +84,7 @@ static void push_int(struct bytes *b, const char *type, const char *arg,
 	unsigned int i;
 
 	max = width == 8 ? ~0ULL : (1ULL << (width * 8)) - 1;
-	v = parse_ull(arg, what, max);
+	v = parse_ull(arg, 0, what, max);
 	for (i = 0; i < width; i++)
 		buf[i] = (unsigned char)(v >> (8 * i));
 	push(b, buf, width);
@@ -142,6 +102,7 @@ void parse_bytes(char ***argvp, const char *const *stop, const char *what,
 		 struct bytes *out)
 {
 	char **argv = *argvp;
+	bool hex = false;
 
 	out->data = NULL;
 	out->len = 0;
@@ -149,16 +110,14 @@ void parse_bytes(char ***argvp, const char *const *stop, const char *what,
 		const char *a = *argv;
 
 		if (!strcmp(a, "hex")) {
-			if (!argv[1])
-				fail(EINVAL, "%s: hex needs a string", what);
-			push_hex_string(out, argv[1], what);
-			argv += 2;
+			hex = true;
+			argv++;
 		} else if (!strcmp(a, "u8") || !strcmp(a, "u16") ||
 			   !strcmp(a, "u32") || !strcmp(a, "u64")) {
 			push_int(out, a, argv[1], what);
 			argv += 2;
 		} else {
-			push_hex_byte(out, a, what);
+			push_byte(out, a, hex, what);
 			argv++;
 		}
 	}

@@ -341,18 +341,17 @@ static char **split_words(char *line)
 }
 
 /*
- * "map update id N batch FILE [any|noexist|exist]": every non-empty line
- * of FILE (not starting with '#') is "key BYTES value BYTES", as on the
- * command line; all of them go to the map in one UPDATE_BATCH call.
+ * "map update id N batch FILE": every non-empty line of FILE (not starting
+ * with '#') is "key BYTES value BYTES", as on the command line; all of
+ * them go to the map in one UPDATE_BATCH call.  It takes no element flag:
+ * UPDATE_BATCH refuses NOEXIST and EXIST (EINVAL), as bpf(2) does.
  */
 static void update_batch_file(int fd, const struct bpfmap_info *info,
-			      const char *path, __u64 flags)
+			      const char *path)
 {
 	size_t vsize = bpfmap_value_buf_size(info->type, info->value_size, 0);
 	size_t cap = 64, lineno = 0, len = 0;
-	struct bpfmap_map_batch_opts opts = {
-		.sz = sizeof(opts), .elem_flags = flags,
-	};
+	struct bpfmap_map_batch_opts opts = { .sz = sizeof(opts) };
 	unsigned char *keys, *values;
 	char *line = NULL, **words, **argv;
 	__u32 count = 0;
@@ -467,7 +466,9 @@ static void do_update(char **argv)
 	if (batch_file) {
 		if (key || value || vbytes.len || cpu >= 0)
 			fail(EINVAL, "batch takes its keys and values from the file");
-		update_batch_file(fd, &info, batch_file, flags);
+		if (have_flags)
+			fail(EINVAL, "batch takes no any, noexist or exist: UPDATE_BATCH writes every element as any");
+		update_batch_file(fd, &info, batch_file);
 		return;
 	}
 	if (!key || (!value && !vbytes.len))

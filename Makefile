@@ -11,6 +11,8 @@
 #                   VM harness (KUnit + selftests on both backends under the
 #                   debug kernel); ends with "N passed, M failed"
 #   make bench      benchmarks against the kernel's bpf() in one VM boot
+#   make docs       Documentation/ as HTML in build/docs (docutils), and a
+#                   groff check of the man pages; fails on any warning
 #   make fuzz       the ioctl fuzzer in a VM: SECONDS=60 KERNEL=debug|stock
 #                   [SEED=n] [THREADS=n] [KDIR=debug kernel build dir]
 #
@@ -32,7 +34,7 @@ DATADIR ?= $(PREFIX)/share
 UDEVDIR ?= $(or $(shell pkg-config --variable=udevdir udev 2>/dev/null),/lib/udev)
 INSTALL ?= install
 
-.PHONY: all module clean tools selftests deps check run shell bench sparse style
+.PHONY: all module clean tools selftests deps check run shell bench sparse style docs
 .PHONY: install uninstall install-module uninstall-module install-tools
 .PHONY: uninstall-tools install-data uninstall-data version
 .PHONY: dkms-source dkms-install dkms-uninstall
@@ -51,6 +53,28 @@ tools:
 
 selftests: tools
 	$(MAKE) -C tests/selftests
+
+# Each page on its own through docutils (Debian's python3-docutils): no
+# Sphinx, so the pages use plain reStructuredText only.  Any warning stops
+# the build.  groff must have nothing to say about any man page.
+DOCS_OUT ?= build/docs
+RST2HTML ?= rst2html
+RST_PAGES = $(shell find Documentation -name '*.rst' | sort)
+MAN_PAGES = $(shell find tools -name '*.[38]' ! -name '*.so.*' | sort)
+
+docs:
+	@set -e; for f in $(RST_PAGES); do \
+		out=$(DOCS_OUT)/$${f#Documentation/}; \
+		mkdir -p "$$(dirname "$$out")"; \
+		echo "  RST2HTML $$f"; \
+		$(RST2HTML) --halt=warning --report=warning --no-datestamp \
+			"$$f" "$${out%.rst}.html"; \
+	done
+	@set -e; for m in $(MAN_PAGES); do \
+		echo "  GROFF   $$m"; \
+		out=$$(groff -man -ww -z -t "$$m" 2>&1); \
+		if [ -n "$$out" ]; then echo "$$out" >&2; exit 1; fi; \
+	done
 
 deps:
 	@tests/vm/install-deps.sh

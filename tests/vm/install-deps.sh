@@ -13,6 +13,7 @@ pkgs=(
 	qemu-system-x86 qemu-system-data busybox-static cpio
 	bison flex libelf-dev libssl-dev dwarves kmod rsync bc sparse
 	linux-source-6.1 xz-utils dkms
+	python3-docutils groff-base
 )
 
 installed=" $(dpkg-query -W -f='${Package}:${db:Status-Status} ' "${pkgs[@]}" 2>/dev/null || true) "

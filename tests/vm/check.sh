@@ -28,6 +28,7 @@ cd "$root"
 
 passed=0
 failed=0
+built_for=()
 tested=()
 t0=$(date +%s)
 
@@ -148,6 +149,8 @@ if ! make -C "$root" module KDIR="$kdir" >"$tmp/module.log" 2>&1; then
 elif grep -E "$ours" "$tmp/module.log" >"$tmp/module.hits"; then
 	grep -E -A3 "$ours" "$tmp/module.log"
 	fail "module: $(wc -l <"$tmp/module.hits") compiler warnings in our files"
+else
+	built_for+=("debug $(vm_kdir_release "$kdir") ($(basename "$kdir"))")
 fi
 
 # Debian 12's own kernels: 6.1 and the 6.12 LTS line with its PREEMPT_RT
@@ -178,6 +181,8 @@ for line in "${stock_lines[@]}"; do
 		"$tmp/stock-$line.log" >"$tmp/stock-$line.hits"; then
 		cat "$tmp/stock-$line.hits"
 		fail "module for $line: $(wc -l <"$tmp/stock-$line.hits") compiler or sparse warnings in our files"
+	else
+		built_for+=("Debian ${stock_release[$line]}")
 	fi
 done
 
@@ -273,4 +278,17 @@ step "h. summary"
 for t in "${tested[@]}"; do
 	say "tested: $t"
 done
+# What this run built and booted, for the docs (Documentation/index.rst).
+mkdir -p "$root/build/docs"
+{
+	echo "make check of $(git -C "$root" describe --always --dirty 2>/dev/null || echo "an unknown tree")," \
+		"finished $(date -u '+%Y-%m-%d %H:%M UTC'): $passed passed, $failed failed"
+	for k in "${built_for[@]}"; do
+		echo "built: $k"
+	done
+	for t in "${tested[@]}"; do
+		echo "booted: $t"
+	done
+} >"$root/build/docs/tested-kernels.txt"
+say "kernels built and booted: build/docs/tested-kernels.txt"
 finish

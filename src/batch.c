@@ -29,6 +29,68 @@ static int put_count(struct bpfmap_batch __user *ucmd, u32 count)
 	return put_user(count, &ucmd->count) ? -EFAULT : 0;
 }
 
+/* What UPDATE_BATCH and DELETE_BATCH do to one element. */
+static int batch_update_one(struct bpfmap *map, const void *key,
+			    const void *value, u64 flags)
+{
+	return __bpfmap_map_update_elem(map, key, value, flags);
+}
+
+static int batch_delete_one(struct bpfmap *map, const void *key,
+			    const void *value, u64 flags)
+{
+	return bpfmap_map_delete_elem(map, key);
+}
+
+/*
+ * The loop of UPDATE_BATCH and DELETE_BATCH: element i is key i of keys
+ * and, when @value_size is not 0, value i of values, copied in and handed
+ * to @apply with @flags.  Stops at the first fault or failing element and
+ * returns its error; count gets the number of elements applied before it.
+ * The caller checked the flags.
+ */
+static int batch_apply(struct bpfmap *map, struct bpfmap_batch *cmd,
+		       struct bpfmap_batch __user *ucmd, u32 value_size,
+		       int (*apply)(struct bpfmap *map, const void *key,
+				    const void *value, u64 flags),
+		       u64 flags)
+{
+	const void __user *keys = u64_to_user_ptr(cmd->keys);
+	const void __user *values = u64_to_user_ptr(cmd->values);
+	void *key, *value;
+	u32 cp;
+	int err;
+
+	if (!cmd->count)
+		return 0;
+	if (put_count(ucmd, 0))
+		return -EFAULT;
+
+	key = kvmalloc(round_up(map->key_size, 8) + value_size, BATCH_GFP);
+	if (!key)
+		return -ENOMEM;
+	value = value_size ? key + round_up(map->key_size, 8) : NULL;
+
+	for (cp = 0; cp < cmd->count; cp++) {
+		err = -EFAULT;
+		if (copy_from_user(key, keys + (u64)cp * map->key_size,
+				   map->key_size))
+			break;
+		if (value && copy_from_user(value,
+					    values + (u64)cp * value_size,
+					    value_size))
+			break;
+		err = apply(map, key, value, flags);
+		if (err)
+			break;
+		cond_resched();
+	}
+	if (put_count(ucmd, cp))
+		err = -EFAULT;
+	kvfree(key);
+	return err;
+}
+
 /**
  * bpfmap_generic_update_batch - UPDATE_BATCH, element by element
  * @map: the map
@@ -44,44 +106,15 @@ static int put_count(struct bpfmap_batch __user *ucmd, u32 count)
 int bpfmap_generic_update_batch(struct bpfmap *map, struct bpfmap_batch *cmd,
 				struct bpfmap_batch __user *ucmd)
 {
-	const void __user *keys = u64_to_user_ptr(cmd->keys);
-	const void __user *values = u64_to_user_ptr(cmd->values);
 	u64 flags = cmd->elem_flags;
-	u32 value_size, cp;
-	void *key, *value;
 	int err;
 
 	err = bpfmap_check_op_flags(map, flags, BPFMAP_F_LOCK | BPFMAP_F_CPU |
 				    BPFMAP_F_ALL_CPUS);
 	if (err)
 		return err;
-	if (!cmd->count)
-		return 0;
-	if (put_count(ucmd, 0))
-		return -EFAULT;
-
-	value_size = bpfmap_value_size(map, flags);
-	key = kvmalloc(round_up(map->key_size, 8) + value_size, BATCH_GFP);
-	if (!key)
-		return -ENOMEM;
-	value = key + round_up(map->key_size, 8);
-
-	for (cp = 0; cp < cmd->count; cp++) {
-		err = -EFAULT;
-		if (copy_from_user(key, keys + (u64)cp * map->key_size,
-				   map->key_size) ||
-		    copy_from_user(value, values + (u64)cp * value_size,
-				   value_size))
-			break;
-		err = __bpfmap_map_update_elem(map, key, value, flags);
-		if (err)
-			break;
-		cond_resched();
-	}
-	if (put_count(ucmd, cp))
-		err = -EFAULT;
-	kvfree(key);
-	return err;
+	return batch_apply(map, cmd, ucmd, bpfmap_value_size(map, flags),
+			   batch_update_one, flags);
 }
 
 /**
@@ -96,36 +129,10 @@ int bpfmap_generic_update_batch(struct bpfmap *map, struct bpfmap_batch *cmd,
 int bpfmap_generic_delete_batch(struct bpfmap *map, struct bpfmap_batch *cmd,
 				struct bpfmap_batch __user *ucmd)
 {
-	const void __user *keys = u64_to_user_ptr(cmd->keys);
-	void *key;
-	u32 cp;
-	int err;
-
 	/* No value here holds a spin lock, so BPFMAP_F_LOCK fails too. */
 	if (cmd->elem_flags)
 		return -EINVAL;
-	if (!cmd->count)
-		return 0;
-	if (put_count(ucmd, 0))
-		return -EFAULT;
-
-	key = kvmalloc(map->key_size, BATCH_GFP);
-	if (!key)
-		return -ENOMEM;
-	for (cp = 0; cp < cmd->count; cp++) {
-		err = -EFAULT;
-		if (copy_from_user(key, keys + (u64)cp * map->key_size,
-				   map->key_size))
-			break;
-		err = bpfmap_map_delete_elem(map, key);
-		if (err)
-			break;
-		cond_resched();
-	}
-	if (put_count(ucmd, cp))
-		err = -EFAULT;
-	kvfree(key);
-	return err;
+	return batch_apply(map, cmd, ucmd, 0, batch_delete_one, 0);
 }
 
 /**

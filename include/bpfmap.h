@@ -234,10 +234,6 @@ void *bpfmap_map_lookup_ptr(struct bpfmap *map, const void *key);
 int bpfmap_meta_init(struct bpfmap *outer, const struct bpfmap_map_create *attr);
 struct bpfmap *bpfmap_inner_get(struct bpfmap *outer, u32 ufd);
 u32 bpfmap_inner_id(struct bpfmap *inner);
-#if IS_ENABLED(CONFIG_KUNIT)
-bool bpfmap_meta_equal(const struct bpfmap_meta *meta,
-		       const struct bpfmap *map);
-#endif
 
 /* src/percpu_value.c: per-CPU values in the user layout */
 void bpfmap_percpu_copy_out(const struct bpfmap *map, void __percpu *pptr,
@@ -252,20 +248,6 @@ int bpfmap_generic_update_batch(struct bpfmap *map, struct bpfmap_batch *cmd,
 				struct bpfmap_batch __user *ucmd);
 int bpfmap_generic_delete_batch(struct bpfmap *map, struct bpfmap_batch *cmd,
 				struct bpfmap_batch __user *ucmd);
-
-/*
- * src/hashtab.c: the bucket walk of the hash lookup batches, with a
- * pluggable sink so that it can be driven without userspace buffers.
- */
-struct bpfmap_walk_out {
-	int (*emit)(struct bpfmap_walk_out *out, u32 at, const void *keys,
-		    const void *values, u32 cnt);
-};
-#if IS_ENABLED(CONFIG_KUNIT)
-int bpfmap_htab_walk(struct bpfmap *map, u32 *batch, u32 max_count,
-		     u32 *total, u64 flags, bool do_delete,
-		     struct bpfmap_walk_out *out);
-#endif
 
 /* src/chardev.c: /dev/bpfmap */
 int bpfmap_chardev_init(void);

@@ -44,6 +44,7 @@
 #include <kunit/visibility.h>
 
 #include "bpfmap.h"
+#include "hashtab.h"
 #include "lru_list.h"
 #include "percpu_area.h"
 #include "percpu_freelist.h"

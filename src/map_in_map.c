@@ -15,6 +15,7 @@
 #include <kunit/visibility.h>
 
 #include "bpfmap.h"
+#include "map_in_map.h"
 
 /**
  * bpfmap_meta_init - copy the template from attr->inner_map_fd

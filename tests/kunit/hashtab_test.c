@@ -14,6 +14,7 @@
 #include <linux/slab.h>
 
 #include "bpfmap.h"
+#include "hashtab.h"
 #include "lru_list.h"
 #include "percpu_freelist.h"
 

@@ -8,6 +8,7 @@
 #include <kunit/test.h>
 
 #include "bpfmap.h"
+#include "map_in_map.h"
 
 static const struct bpfmap_meta array_meta = {
 	.map_type = BPFMAP_MAP_TYPE_ARRAY,

@@ -23,23 +23,9 @@ static int dev_ioctl(unsigned long nr, void *arg)
 	return ret < 0 ? -errno : ret;
 }
 
-static int dev_map_create(const struct libbpfmap_create_attr *attr)
+static int dev_map_create(struct bpfmap_map_create *attr)
 {
-	struct bpfmap_map_create s;
-
-	memset(&s, 0, sizeof(s));
-	s.size = sizeof(s);
-	s.map_type = attr->map_type;
-	s.key_size = attr->key_size;
-	s.value_size = attr->value_size;
-	s.max_entries = attr->max_entries;
-	s.map_flags = attr->map_flags;
-	s.inner_map_fd = attr->inner_map_fd;
-	s.numa_node = attr->numa_node;
-	memcpy(s.map_name, attr->map_name, sizeof(s.map_name));
-	s.map_extra = attr->map_extra;
-
-	return dev_ioctl(BPFMAP_IOCTL_MAP_CREATE, &s);
+	return dev_ioctl(BPFMAP_IOCTL_MAP_CREATE, attr);
 }
 
 static unsigned long elem_ioctl_nr(enum bpfmap_cmd cmd)

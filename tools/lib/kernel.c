@@ -77,7 +77,7 @@ static int sys_bpf(int cmd, union bpf_attr *attr)
 	return ret < 0 ? -errno : (int)ret;
 }
 
-static int kernel_map_create(const struct libbpfmap_create_attr *a)
+static int kernel_map_create(struct bpfmap_map_create *a)
 {
 	union bpf_attr attr;
 

@@ -19,27 +19,17 @@
 
 #define ptr_to_u64(p)		((__u64)(uintptr_t)(p))
 
-/* The create attributes after the front has read and checked the opts. */
-struct libbpfmap_create_attr {
-	__u32 map_type;
-	__u32 key_size;
-	__u32 value_size;
-	__u32 max_entries;
-	__u32 map_flags;
-	__u32 inner_map_fd;
-	__u32 numa_node;
-	char map_name[BPFMAP_OBJ_NAME_LEN];
-	__u64 map_extra;
-};
-
 /*
  * One table per backend.  @elem serves every command that takes the
  * element layout (lookup, update, delete, get_next_key, lookup_and_delete,
  * freeze); @batch every batch command.  @cmd is an enum bpfmap_cmd value,
- * which equals the bpf(2) command number.
+ * which equals the bpf(2) command number.  @map_create gets the uapi
+ * struct as the front filled it from the caller's arguments and opts,
+ * @size set and every other field zero; the dev backend may write its out
+ * fields.
  */
 struct libbpfmap_ops {
-	int (*map_create)(const struct libbpfmap_create_attr *attr);
+	int (*map_create)(struct bpfmap_map_create *attr);
 	int (*elem)(enum bpfmap_cmd cmd, int fd, const void *key, void *value,
 		    __u64 flags);
 	int (*batch)(enum bpfmap_cmd cmd, int fd, void *in_batch,

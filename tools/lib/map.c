@@ -25,13 +25,14 @@ int bpfmap_map_create(enum bpfmap_map_type map_type, const char *map_name,
 		      __u32 key_size, __u32 value_size, __u32 max_entries,
 		      const struct bpfmap_map_create_opts *opts)
 {
-	struct libbpfmap_create_attr attr;
+	struct bpfmap_map_create attr;
 
 	if (!libbpfmap_opts_valid(opts, opts ? opts->sz : 0,
 				  CREATE_OPTS_KNOWN))
 		return libbpfmap_err(-EINVAL);
 
 	memset(&attr, 0, sizeof(attr));
+	attr.size = sizeof(attr);
 	attr.map_type = map_type;
 	attr.key_size = key_size;
 	attr.value_size = value_size;

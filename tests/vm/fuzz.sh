@@ -77,12 +77,9 @@ release=$(vm_kdir_release "$kdir")
 
 # The module, for this kernel, built in a copy of the sources per release.
 if [ -z "$module" ]; then
-	build=$vm_cache/build/$release
-	module=$build/bpfmap.ko
-	say "building bpfmap.ko for $release in $build"
-	mkdir -p "$vm_cache/build"
-	vm_build_module "$build" "$kdir" >"$vm_cache/build/$release.log" 2>&1 ||
-		{ tail -n 20 "$vm_cache/build/$release.log"; exit 1; }
+	say "building bpfmap.ko for $release in $vm_cache/build/$release"
+	vm_build_release "$kdir" "$release" || exit 1
+	module=$vm_module
 fi
 [ "$(vm_module_vermagic "$module")" = "$release" ] ||
 	{ say "bpfmap.ko is not built for $release"; exit 1; }

@@ -16,32 +16,21 @@
 # to the result channel only, just before the last line.
 export PATH=/bin
 
-mount -t devtmpfs dev /dev
-exec </dev/console >/dev/console 2>&1
-mount -t proc proc /proc
-mount -t sysfs sys /sys
+# shellcheck source=tests/vm/guest-lib.sh
+. /guest-lib.sh
+guest_mounts
 mount -t debugfs debugfs /sys/kernel/debug
-mount -t tmpfs tmp /tmp
 
 # The kselftest harness runs each test in a child; give a hung binary this
 # long before killing it, so one hang does not cost the whole boot.
 selftest_timeout=900
-
-# Seconds since boot, for the progress lines.
-uptime() {
-	cut -d' ' -f1 /proc/uptime
-}
 
 tests() {
 	echo "### BPFMAP-VM BEGIN kernel=$(uname -r)" \
 		"online=$(cat /sys/devices/system/cpu/online)" \
 		"possible=$(cat /sys/devices/system/cpu/possible)"
 
-	if [ -w /sys/kernel/debug/kmemleak ]; then
-		echo clear >/sys/kernel/debug/kmemleak
-	else
-		echo "### kmemleak unavailable"
-	fi
+	kmemleak_clear || echo "### kmemleak unavailable"
 
 	# Extra modules (run-vm.sh --extra-ko) load first: used to prove that
 	# the host notices a kernel warning.
@@ -88,34 +77,15 @@ tests() {
 	rmmod bpfmap
 	echo "### rmmod rc=$?"
 	echo "### kmemleak scan uptime=$(uptime)"
-
-	if [ -w /sys/kernel/debug/kmemleak ]; then
-		# kmemleak only reports objects older than 5 s, so what the
-		# tests leaked just before rmmod shows up in the second scan;
-		# a second scan also drops false positives of the first.  Each
-		# scan takes 10-25 s under TCG (it grows with the guest memory).
-		echo scan >/sys/kernel/debug/kmemleak
-		sleep 5
-		echo scan >/sys/kernel/debug/kmemleak
-		echo "### BEGIN kmemleak"
-		cat /sys/kernel/debug/kmemleak
-		echo "### END kmemleak"
-	fi
+	kmemleak_report
 }
 
-if [ -c /dev/ttyS1 ]; then
-	stty -F /dev/ttyS1 raw -echo 2>/dev/null
-	tests 2>&1 | tee /dev/ttyS1
-	{
-		echo "### BEGIN dmesg"
-		dmesg
-		echo "### END dmesg"
-		echo "### BPFMAP-VM END uptime=$(uptime)"
-	} >/dev/ttyS1
-else
-	echo "### no /dev/ttyS1: no result channel"
-	tests 2>&1
-fi
-echo "### BPFMAP-VM END uptime=$(uptime)"
-sync
-poweroff -f
+# For the host's KTAP parser: the kernel log, on the result channel only.
+dump_dmesg() {
+	echo "### BEGIN dmesg"
+	dmesg
+	echo "### END dmesg"
+}
+
+guest_report tests BPFMAP-VM dump_dmesg
+bye

@@ -10,21 +10,15 @@
 # "### END <what>" lines; "### FUZZ-VM END" is the last line.
 export PATH=/bin
 
-mount -t devtmpfs dev /dev
-exec </dev/console >/dev/console 2>&1
-mount -t proc proc /proc
-mount -t sysfs sys /sys
+# shellcheck source=tests/vm/guest-lib.sh
+. /guest-lib.sh
+guest_mounts
 mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
-mount -t tmpfs tmp /tmp
 
 # The value of bpfmap_fuzz.NAME= on the kernel command line, or $2.
 param() {
 	v=$(tr ' ' '\n' </proc/cmdline | sed -n "s/^bpfmap_fuzz\.$1=//p" | tail -n 1)
 	echo "${v:-$2}"
-}
-
-uptime() {
-	cut -d' ' -f1 /proc/uptime
 }
 
 fuzz() {
@@ -34,11 +28,7 @@ fuzz() {
 	echo "### FUZZ-VM BEGIN kernel=$(uname -r)" \
 		"online=$(cat /sys/devices/system/cpu/online)" \
 		"possible=$(cat /sys/devices/system/cpu/possible)"
-	kmemleak=0
-	if [ -w /sys/kernel/debug/kmemleak ]; then
-		kmemleak=1
-		echo clear >/sys/kernel/debug/kmemleak
-	fi
+	kmemleak_clear
 
 	# As the check VMs: freed per-CPU areas poisoned and checked.
 	insmod /bpfmap.ko percpu_quarantine=1
@@ -54,25 +44,8 @@ fuzz() {
 
 	rmmod bpfmap
 	echo "### rmmod rc=$?"
-	if [ "$kmemleak" = 1 ]; then
-		# Two scans: kmemleak only reports objects older than 5 s.
-		echo scan >/sys/kernel/debug/kmemleak
-		sleep 5
-		echo scan >/sys/kernel/debug/kmemleak
-		echo "### BEGIN kmemleak"
-		cat /sys/kernel/debug/kmemleak
-		echo "### END kmemleak"
-	fi
+	kmemleak_report
 }
 
-if [ -c /dev/ttyS1 ]; then
-	stty -F /dev/ttyS1 raw -echo 2>/dev/null
-	fuzz 2>&1 | tee /dev/ttyS1
-	echo "### FUZZ-VM END uptime=$(uptime)" >/dev/ttyS1
-else
-	echo "### no /dev/ttyS1: no result channel"
-	fuzz 2>&1
-fi
-echo "### FUZZ-VM END uptime=$(uptime)"
-sync
-poweroff -f
+guest_report fuzz FUZZ-VM
+bye

@@ -8,18 +8,11 @@
 # end.  The host looks for "### TOUR OK"; "### TOUR FAILED" names the step.
 export PATH=/bin HOME=/root PS1='bpfmap-vm# '
 
-mount -t devtmpfs dev /dev
-exec </dev/console >/dev/console 2>&1
-mount -t proc proc /proc
-mount -t sysfs sys /sys
+# shellcheck source=tests/vm/guest-lib.sh
+. /guest-lib.sh
+guest_mounts
 mount -t debugfs debugfs /sys/kernel/debug
-mount -t tmpfs tmp /tmp
 hostname bpfmap-vm
-
-bye() {
-	sync
-	poweroff -f
-}
 
 # run CMD...: show and run one command; stop the tour if it fails.  Its
 # output is left in $out for the next step to pick an id from.

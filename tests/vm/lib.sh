@@ -13,9 +13,10 @@ vm_root=$(cd "$vm_here/../.." && pwd)
 vm_cache=${BPFMAP_CACHE:-/var/cache/bpfmap}
 
 # vm_initramfs_begin DIR: an empty tree with busybox, one symlink per
-# applet, the usual mount points and /dev/console (the kernel opens it for
-# /init's stdio before devtmpfs is mounted; without root we cannot mknod, and
-# the /init scripts reopen the console after mounting devtmpfs instead).
+# applet, the usual mount points, /guest-lib.sh (what the /init scripts
+# share) and /dev/console (the kernel opens it for /init's stdio before
+# devtmpfs is mounted; without root we cannot mknod, and the /init scripts
+# reopen the console after mounting devtmpfs instead).
 vm_initramfs_begin() {
 	local dir=$1 applet
 	rm -rf "$dir"
@@ -24,6 +25,7 @@ vm_initramfs_begin() {
 	for applet in $(/bin/busybox --list); do
 		[ "$applet" = busybox ] || ln -s busybox "$dir/bin/$applet"
 	done
+	cp "$vm_here/guest-lib.sh" "$dir/guest-lib.sh"
 	if [ "$(id -u)" -eq 0 ]; then
 		mknod -m 600 "$dir/dev/console" c 5 1
 	fi
@@ -52,6 +54,19 @@ vm_initramfs_pack() {
 	local dir=$1 out=$2
 	(cd "$dir" && find . -print0 | LC_ALL=C sort -z |
 		cpio --null -o -H newc --owner=0:0 --quiet) | gzip -1 >"$out"
+}
+
+# vm_initramfs_temp INIT MODULE: begin an initramfs in a temporary
+# directory, vm_stage, with INIT as /init and MODULE as /bpfmap.ko; set
+# vm_initrd to the archive vm_initramfs_pack should write.  Both are
+# removed when the script exits (this sets its EXIT trap).
+vm_initramfs_temp() {
+	vm_stage=$(mktemp -d)
+	vm_initrd=$vm_stage.cpio.gz
+	trap 'rm -rf "$vm_stage" "$vm_initrd"' EXIT
+	vm_initramfs_begin "$vm_stage"
+	vm_initramfs_add "$vm_stage" "$1" /init 755
+	vm_initramfs_add "$vm_stage" "$2" /bpfmap.ko
 }
 
 # vm_qemu_args SMP KERNEL INITRD APPEND: fill the array vm_args with the
@@ -129,4 +144,16 @@ vm_build_module() {
 	make -C "$dir" "$target" KDIR="$kdir" || rc=$?
 	exec {lock}>&-
 	return "$rc"
+}
+
+# vm_build_release KDIR RELEASE: vm_build_module in the copy of the
+# sources for RELEASE, $vm_cache/build/RELEASE, make's output in
+# RELEASE.log there; on failure the log's last 20 lines go to stderr.
+# Sets vm_module to the bpfmap.ko it builds.
+vm_build_release() {
+	local build=$vm_cache/build/$2
+	vm_module=$build/bpfmap.ko
+	mkdir -p "$vm_cache/build"
+	vm_build_module "$build" "$1" >"$build.log" 2>&1 ||
+		{ tail -n 20 "$build.log" >&2; return 1; }
 }

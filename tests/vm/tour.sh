@@ -30,30 +30,21 @@ vm_debian_kernel || { say "debian-kernel.sh failed"; exit 1; }
 kernel=$vm_kernel release=$vm_release
 
 # Built in a copy of the sources per release, apart from make check's.
-build=$vm_cache/build/$release
-module=$build/bpfmap.ko
-say "building bpfmap.ko for $release in $build"
-mkdir -p "$vm_cache/build"
-vm_build_module "$build" "$vm_kdir" >"$build.log" 2>&1 ||
-	{ tail -n 20 "$build.log" >&2; exit 1; }
+say "building bpfmap.ko for $release in $vm_cache/build/$release"
+vm_build_release "$vm_kdir" "$release" || exit 1
 say "building tools"
 make -s -C "$vm_root" tools >&2
 
 logdir=$vm_cache/logs
 mkdir -p "$logdir"
 stamp=$(date +%Y%m%d-%H%M%S)
-stage=$(mktemp -d)
-initrd=$stage.cpio.gz
-trap 'rm -rf "$stage" "$initrd"' EXIT
 
-vm_initramfs_begin "$stage"
-vm_initramfs_add "$stage" "$vm_here/guest-tour.sh" /init 755
-vm_initramfs_add "$stage" "$module" /bpfmap.ko
-vm_initramfs_add "$stage" "$vm_root/tools/bpfmapctl/bpfmapctl" /bin/bpfmapctl 755
-echo "$mode" >"$stage/etc/bpfmap-mode"
-vm_initramfs_pack "$stage" "$initrd"
+vm_initramfs_temp "$vm_here/guest-tour.sh" "$vm_module"
+vm_initramfs_add "$vm_stage" "$vm_root/tools/bpfmapctl/bpfmapctl" /bin/bpfmapctl 755
+echo "$mode" >"$vm_stage/etc/bpfmap-mode"
+vm_initramfs_pack "$vm_stage" "$vm_initrd"
 
-vm_qemu_args 2 "$kernel" "$initrd" "console=ttyS0 panic=-1 oops=panic quiet"
+vm_qemu_args 2 "$kernel" "$vm_initrd" "console=ttyS0 panic=-1 oops=panic quiet"
 
 if [ "$mode" = shell ]; then
 	say "booting Linux $release; in the VM 'exit' powers off, Ctrl-A X quits QEMU"

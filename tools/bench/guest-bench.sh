@@ -9,16 +9,9 @@
 # or "### BENCH FAILED ...", and powers off.
 export PATH=/bin
 
-mount -t devtmpfs dev /dev
-exec </dev/console >/dev/console 2>&1
-mount -t proc proc /proc
-mount -t sysfs sys /sys
-mount -t tmpfs tmp /tmp
-
-bye() {
-	sync
-	poweroff -f
-}
+# shellcheck source=tests/vm/guest-lib.sh
+. /guest-lib.sh
+guest_mounts
 
 possible=$(cat /sys/devices/system/cpu/possible)
 echo "### bench VM: Linux $(uname -r), $(nproc) CPUs, possible $possible"

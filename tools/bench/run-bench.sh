@@ -19,6 +19,7 @@
 set -euo pipefail
 
 bench_here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=tests/vm/lib.sh
 . "$bench_here/../../tests/vm/lib.sh"
 
 say() { printf '[bench] %s\n' "$*" >&2; }
@@ -38,15 +39,13 @@ kernel=$vm_kernel release=$vm_release
 # debug kernel) cannot race with this one or leave objects it would link.
 # bpfmap_kunit.ko is built only for a kernel with KUnit; the stock one has
 # none, so only bpfmap.ko goes into the VM.
-build=$vm_cache/build/$release
-module=${BPFMAP_BENCH_MODULE:-$build/bpfmap.ko}
 if [ -n "${BPFMAP_BENCH_MODULE:-}" ]; then
+	module=$BPFMAP_BENCH_MODULE
 	say "using the prebuilt $module"
 else
-	say "building bpfmap.ko for $release in $build"
-	mkdir -p "$vm_cache/build"
-	vm_build_module "$build" "$vm_kdir" >"$build.log" 2>&1 ||
-		{ tail -n 20 "$build.log" >&2; exit 1; }
+	say "building bpfmap.ko for $release in $vm_cache/build/$release"
+	vm_build_release "$vm_kdir" "$release" || exit 1
+	module=$vm_module
 fi
 if [ "$(vm_module_vermagic "$module")" != "$release" ]; then
 	say "$module is not built for $release"
@@ -59,24 +58,15 @@ make -s -C "$bench_here" >&2
 stamp=$(date +%Y%m%d-%H%M%S)
 logdir=$vm_cache/logs/bench-$stamp
 mkdir -p "$logdir"
-stage=$(mktemp -d)
-initrd=$stage.cpio.gz
-trap 'rm -rf "$stage" "$initrd"' EXIT
 
-vm_initramfs_begin "$stage"
-vm_initramfs_add "$stage" "$bench_here/guest-bench.sh" /init 755
-vm_initramfs_add "$stage" "$module" /bpfmap.ko
-vm_initramfs_add "$stage" "$bench_here/bench_maps" /bin/bench_maps 755
-printf '%s\n' "$@" >"$stage/etc/bench-args"
-vm_initramfs_pack "$stage" "$initrd"
+vm_initramfs_temp "$bench_here/guest-bench.sh" "$module"
+vm_initramfs_add "$vm_stage" "$bench_here/bench_maps" /bin/bench_maps 755
+printf '%s\n' "$@" >"$vm_stage/etc/bench-args"
+vm_initramfs_pack "$vm_stage" "$vm_initrd"
 
-vm_qemu_args 2 "$kernel" "$initrd" "console=ttyS0 panic=-1 oops=panic quiet"
 # The bench VM gets 1 GiB; lib.sh's default is 2 GiB.
-for i in "${!vm_args[@]}"; do
-	if [ "${vm_args[$i]}" = -m ]; then
-		vm_args[i + 1]=1G
-	fi
-done
+VM_MEM=1G vm_qemu_args 2 "$kernel" "$vm_initrd" \
+	"console=ttyS0 panic=-1 oops=panic quiet"
 
 log=$logdir/console.log
 # Other VMs on this host slow some rounds down; the bench reports the best

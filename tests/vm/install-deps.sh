@@ -3,7 +3,10 @@
 #
 # Install the Debian packages the bpfmap build and test VMs need.  A no-op
 # (one dpkg-query call) when everything is already there; otherwise one
-# apt-get update and one apt-get install of what is missing.
+# apt-get update and one apt-get install of what is missing, which print
+# one line here and keep apt's output in
+# $BPFMAP_CACHE/logs/install-deps-<date>.log (BPFMAP_CACHE defaults to
+# /var/cache/bpfmap); the log's last lines are shown when apt fails.
 #
 # usage: tests/vm/install-deps.sh
 set -euo pipefail
@@ -27,11 +30,21 @@ done
 
 [ "${#missing[@]}" -eq 0 ] && exit 0
 
-echo "[deps] installing: ${missing[*]}" >&2
 if [ "$(id -u)" -ne 0 ]; then
-	echo "[deps] need root to install packages" >&2
+	echo "[deps] need root to install: ${missing[*]}" >&2
 	exit 1
 fi
+# apt's output goes to a log; the terminal gets one line, and the log's
+# tail only when apt fails.
+logdir=${BPFMAP_CACHE:-/var/cache/bpfmap}/logs
+log=$logdir/install-deps-$(date +%Y%m%d-%H%M%S).log
+mkdir -p "$logdir"
+echo "[deps] installing ${missing[*]} (apt log: $log)" >&2
 export DEBIAN_FRONTEND=noninteractive
-apt-get update -qq >&2
-apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
+if ! { apt-get update &&
+	apt-get install -y --no-install-recommends "${missing[@]}"; } \
+	>"$log" 2>&1 </dev/null; then
+	echo "[deps] apt-get failed; the end of $log:" >&2
+	tail -n 20 "$log" >&2
+	exit 1
+fi

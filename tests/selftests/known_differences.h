@@ -7,6 +7,7 @@
 #ifndef _BPFMAP_KNOWN_DIFFERENCES_H
 #define _BPFMAP_KNOWN_DIFFERENCES_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include "libbpfmap.h"
 
@@ -20,6 +21,8 @@
  * @before: for the kernel backend, the first kernel version that behaves
  *	as v7.0 (KV(maj, min)); the row applies to running kernels older
  *	than it.  0: the row always applies.
+ * @preempt_rt: the row applies only when the running kernel is a
+ *	PREEMPT_RT one (whatever @before says about its version)
  * @expect: what the backend gives: 0 for success, else a positive errno;
  *	for the few cases that compare a property instead of an errno, the
  *	property's value as the case defines it
@@ -29,6 +32,7 @@ struct known_difference {
 	const char *name;
 	enum bpfmap_backend backend;
 	unsigned int before;
+	bool preempt_rt;
 	int expect;
 	const char *reason;
 };
@@ -49,5 +53,17 @@ int expect_result(const char *case_name, int default_result);
 
 /* The running kernel as KV(major, minor). */
 unsigned int running_kernel_version(void);
+/* Whether the running kernel is a PREEMPT_RT one (uname -v says so). */
+bool running_kernel_preempt_rt(void);
+
+/*
+ * bpfmap_map_update_elem() for the churn and stress tests, which update
+ * NO_PREALLOC per-CPU hashes while other threads allocate and free: where
+ * the row "percpu_no_prealloc_update_transient_enomem" applies, an ENOMEM
+ * is retried (after a 1 ms sleep, at most 1000 times); anywhere else the
+ * first result is returned as it is.
+ */
+int update_elem_under_churn(int fd, const void *key, const void *value,
+			    __u64 flags);
 
 #endif /* _BPFMAP_KNOWN_DIFFERENCES_H */

@@ -128,7 +128,7 @@ static void churn_one(unsigned int *seed)
 		if (dev && map_type_is_percpu(type) && rnd(seed) % 4 == 0)
 			flags = rnd(seed) % 2 ? BPFMAP_F_ALL_CPUS :
 				F_CPU(rnd(seed) % bpfmap_num_possible_cpus());
-		bpfmap_map_update_elem(fd, &key, val, flags);
+		update_elem_under_churn(fd, &key, val, flags);
 	}
 	for (i = 0; i < 16; i++)
 		keys[i] = rnd(seed) % max;
@@ -277,8 +277,9 @@ static bool owner_round(struct __test_metadata *_metadata,
 		for (key = 0; key < OWNER_ENTRIES; key++) {
 			owner_value(want + key * vlen, value_size, key,
 				    gen + round);
-			if (bpfmap_map_update_elem(fd, &key, want + key * vlen,
-						   BPFMAP_ANY)) {
+			if (update_elem_under_churn(fd, &key,
+						    want + key * vlen,
+						    BPFMAP_ANY)) {
 				TH_LOG("update key %u failed", key);
 				ok = false;
 				break;

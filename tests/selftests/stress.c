@@ -220,7 +220,7 @@ static void st_update(struct st_worker *w)
 	if (flags == BPFMAP_EXIST && !w->present[local])
 		want = -ENOENT;
 	st_encode(sh, w->val, key, ver);
-	if (!ST_EXPECT(w, want, ST_RETRY(w, bpfmap_map_update_elem(sh->fd,
+	if (!ST_EXPECT(w, want, ST_RETRY(w, update_elem_under_churn(sh->fd,
 					&key, w->val, flags)),
 		       "update key %u flags %llu", key,
 		       (unsigned long long)flags))
@@ -443,7 +443,7 @@ static void st_counter(struct st_worker *w)
 		return;
 	}
 	slots[rand_r(&w->seed) % sh->ncpus]++;
-	err = ST_RETRY(w, bpfmap_map_update_elem(sh->counters_fd, &key, slots,
+	err = ST_RETRY(w, update_elem_under_churn(sh->counters_fd, &key, slots,
 						 BPFMAP_ANY));
 	if (ST_EXPECT(w, 0, err, "counter update"))
 		w->counter++;
@@ -467,7 +467,7 @@ static void st_replace_inner(struct st_worker *w)
 			w->present[local] = false;
 		return;
 	}
-	if (ST_EXPECT(w, 0, ST_RETRY(w, bpfmap_map_update_elem(sh->fd, &key,
+	if (ST_EXPECT(w, 0, ST_RETRY(w, update_elem_under_churn(sh->fd, &key,
 							       &fd,
 							       BPFMAP_ANY)),
 		      "replace slot %u", key)) {

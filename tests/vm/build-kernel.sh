@@ -1,27 +1,51 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# Build (once) the bpfmap test kernel from Debian's linux-source-6.1 and print
-# the directory that holds it.  The result is cached outside the checkout,
-# keyed by a hash of the config fragments, so an unchanged fragment set is a
-# no-op.  Progress goes to stderr; the only line on stdout is the build dir.
+# Build (once) a bpfmap test kernel and print the directory that holds it.
+# The result is cached outside the checkout, keyed by a hash of the source
+# tarball's name, the config fragments and the recipe number below, so an
+# unchanged set is a no-op.  Progress goes to stderr; the only line on stdout is the
+# build dir.
 #
-# usage: build-kernel.sh
+#   debug     (default) Debian's linux-source-6.1 with base.config and
+#             debug.config: KASAN, lockdep, kmemleak, UBSAN, fault
+#             injection, memcg, KUnit
+#   rt-debug  Debian's linux-source-6.12 with base.config and
+#             rt-debug.config: PREEMPT_RT, lockdep with raw-lock nesting,
+#             atomic-sleep checks, fault injection, memcg, KUnit
+#
+# usage: build-kernel.sh [--flavour debug|rt-debug]
 # env:   BPFMAP_CACHE (default /var/cache/bpfmap), JOBS (default nproc)
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
 cache=${BPFMAP_CACHE:-/var/cache/bpfmap}
 jobs=${JOBS:-$(nproc)}
-fragments=("$here/config/base.config" "$here/config/debug.config")
-tarball=/usr/src/linux-source-6.1.tar.xz
+
+flavour=debug
+case "${1:-}" in
+--flavour) flavour=${2:-} ;;
+"") ;;
+*) echo "usage: $0 [--flavour debug|rt-debug]" >&2; exit 2 ;;
+esac
+case "$flavour" in
+debug) line=6.1 extra=debug.config ;;
+rt-debug) line=6.12 extra=rt-debug.config ;;
+*) echo "build-kernel.sh: unknown flavour '$flavour'" >&2; exit 2 ;;
+esac
+fragments=("$here/config/base.config" "$here/config/$extra")
+tarball=/usr/src/linux-source-$line.tar.xz
 
 log() { printf '[kernel] %s\n' "$*" >&2; }
 
-[ -f "$tarball" ] || { log "missing $tarball (apt-get install linux-source-6.1)"; exit 1; }
+[ -f "$tarball" ] || { log "missing $tarball (apt-get install linux-source-$line)"; exit 1; }
 
-key=$(cat "${fragments[@]}" "$0" | sha256sum | cut -c1-16)
-src=$cache/src/linux-source-6.1
+# What the kernel is made of; bump recipe when the build steps below
+# change in a way that changes the result.
+recipe=2
+key=$( { echo "recipe $recipe $tarball"; cat "${fragments[@]}"; } |
+	sha256sum | cut -c1-16)
+src=$cache/src/linux-source-$line
 out=$cache/kernel-$key
 mkdir -p "$cache"
 
@@ -67,7 +91,7 @@ done < <(cat "${fragments[@]}")
 [ "$missing" = 0 ] || { log "config check failed"; exit 1; }
 
 start=$(date +%s)
-log "building bzImage (takes ~7 minutes with 2 cores; log in $out/build.log)"
+log "building bzImage (takes ~7-10 minutes with 2 cores; log in $out/build.log)"
 make -C "$src" O="$out" -j"$jobs" bzImage modules_prepare >"$out/build.log" 2>&1 ||
 	{ tail -40 "$out/build.log" >&2; exit 1; }
 log "building modules (writes Module.symvers)"

@@ -15,7 +15,7 @@ pkgs=(
 	gcc make python3
 	qemu-system-x86 qemu-system-data busybox-static cpio
 	bison flex libelf-dev libssl-dev dwarves kmod rsync bc sparse
-	linux-source-6.1 xz-utils dkms
+	linux-source-6.1 linux-source-6.12 xz-utils dkms
 	python3-docutils groff-base
 )
 

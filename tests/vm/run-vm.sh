@@ -12,8 +12,12 @@
 # usage: run-vm.sh [--smp SPEC] [--kdir DIR] [--kernel IMAGE] [--name NAME]
 #                  [--timeout DURATION] [--counts FILE] [--extra-ko FILE]...
 #                  [--module FILE] [--selftests DIR] [--skip NAME,...]
+#                  [--append ARGS]
 #   --smp SPEC      QEMU -smp value (default 4; e.g. "2,maxcpus=4" for
-#                   more possible than online CPUs)
+#                   more possible than online CPUs; kernels from 6.9 on
+#                   ignore QEMU's hotpluggable CPUs under TCG, so there
+#                   use "--smp 4 --append maxcpus=2")
+#   --append ARGS   more kernel command line
 #   --kdir DIR      kernel build dir (default: what build-kernel.sh prints;
 #                   the module must have been built against it:
 #                   make module KDIR=DIR)
@@ -46,6 +50,7 @@ extra_kos=()
 module=$vm_root/bpfmap.ko
 selftests=$vm_root/tests/selftests/out
 skip=
+extra_append=
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--smp) smp=$2; shift 2 ;;
@@ -58,6 +63,7 @@ while [ $# -gt 0 ]; do
 	--module) module=$2; shift 2 ;;
 	--selftests) selftests=$2; shift 2 ;;
 	--skip) skip=,$2,; shift 2 ;;
+	--append) extra_append=$2; shift 2 ;;
 	-h|--help) sed -n '4,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
 	*) echo "run-vm.sh: unknown argument $1" >&2; exit 2 ;;
 	esac
@@ -141,6 +147,7 @@ vm_initramfs_pack "$stage" "$initrd"
 rm -rf "$stage"
 
 append="console=ttyS0 panic=-1 oops=panic log_buf_len=4M mitigations=off"
+append+=${extra_append:+ $extra_append}
 vm_qemu_args "$smp" "$kernel" "$initrd" "$append"
 vm_args+=(-monitor none -serial stdio -serial "file:$results")
 

@@ -77,7 +77,7 @@ docs:
 	done
 
 deps:
-	@tests/vm/install-deps.sh
+	@tests/vm/install-deps.sh --check
 
 check:
 	@tests/vm/check.sh
@@ -122,12 +122,15 @@ uninstall: uninstall-module uninstall-tools uninstall-data
 
 # depmod runs for a real install only: under DESTDIR (a package being
 # built) the index belongs to the target, whose packaging runs depmod.
+# Kbuild's own depmod (run when KDIR has a System.map) is switched off.
 DEPMOD = $(if $(DESTDIR),@echo "DESTDIR set: run depmod -a $(KRELEASE) on the target",depmod -a $(KRELEASE))
 
 install-module: module
 	@test -n "$(KRELEASE)" || { echo "no kernel release in $(KDIR)" >&2; exit 1; }
 	$(MAKE) -C $(KDIR) M=$(CURDIR) INSTALL_MOD_PATH=$(DESTDIR) \
-		INSTALL_MOD_DIR=updates $(NO_SIGN) modules_install
+		INSTALL_MOD_DIR=updates $(NO_SIGN) DEPMOD=true modules_install
+	@# The KUnit suites (built when KDIR has KUnit) are not for installing.
+	rm -f $(MODDIR)/bpfmap_kunit.ko*
 	$(DEPMOD)
 
 uninstall-module:

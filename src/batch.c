@@ -47,13 +47,15 @@ static int batch_delete_one(struct bpfmap *map, const void *key,
  * and, when @value_size is not 0, value i of values, copied in and handed
  * to @apply with @flags.  Stops at the first fault or failing element and
  * returns its error; count gets the number of elements applied before it.
- * The caller checked the flags.
+ * The caller checked the flags.  Inlined into each caller, so that @apply
+ * is a direct call in the per-element loop.
  */
-static int batch_apply(struct bpfmap *map, struct bpfmap_batch *cmd,
-		       struct bpfmap_batch __user *ucmd, u32 value_size,
-		       int (*apply)(struct bpfmap *map, const void *key,
-				    const void *value, u64 flags),
-		       u64 flags)
+static __always_inline int
+batch_apply(struct bpfmap *map, struct bpfmap_batch *cmd,
+	    struct bpfmap_batch __user *ucmd, u32 value_size,
+	    int (*apply)(struct bpfmap *map, const void *key,
+			 const void *value, u64 flags),
+	    u64 flags)
 {
 	const void __user *keys = u64_to_user_ptr(cmd->keys);
 	const void __user *values = u64_to_user_ptr(cmd->values);

@@ -22,7 +22,7 @@
  *	as v7.0 (KV(maj, min)); the row applies to running kernels older
  *	than it.  0: the row always applies.
  * @preempt_rt: the row applies only when the running kernel is a
- *	PREEMPT_RT one (whatever @before says about its version)
+ *	PREEMPT_RT one (and, as for any row, older than @before if set)
  * @expect: what the backend gives: 0 for success, else a positive errno;
  *	for the few cases that compare a property instead of an errno, the
  *	property's value as the case defines it
@@ -58,10 +58,11 @@ bool running_kernel_preempt_rt(void);
 
 /*
  * bpfmap_map_update_elem() for the churn and stress tests, which update
- * NO_PREALLOC per-CPU hashes while other threads allocate and free: where
- * the row "percpu_no_prealloc_update_transient_enomem" applies, an ENOMEM
- * is retried (after a 1 ms sleep, at most 1000 times); anywhere else the
- * first result is returned as it is.
+ * maps while other threads allocate and free: where the row
+ * "no_prealloc_hash_update_transient_enomem" applies (kernel backend,
+ * PREEMPT_RT kernel) and the map is a NO_PREALLOC HASH, PERCPU_HASH or
+ * HASH_OF_MAPS, an ENOMEM is retried (after a 1 ms sleep, at most 1000
+ * times); anywhere else the first result is returned as it is.
  */
 int update_elem_under_churn(int fd, const void *key, const void *value,
 			    __u64 flags);

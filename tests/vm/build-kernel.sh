@@ -3,8 +3,8 @@
 #
 # Build (once) a bpfmap test kernel and print the directory that holds it.
 # The result is cached outside the checkout, keyed by a hash of the source
-# tarball's name, the config fragments and the recipe number below, so an
-# unchanged set is a no-op.  Progress goes to stderr; the only line on stdout is the
+# package's version, the config fragments and the recipe number below, so
+# an unchanged set is a no-op.  Progress goes to stderr; the only line on stdout is the
 # build dir.
 #
 #   debug     (default) Debian's linux-source-6.1 with base.config and
@@ -40,10 +40,12 @@ log() { printf '[kernel] %s\n' "$*" >&2; }
 
 [ -f "$tarball" ] || { log "missing $tarball (apt-get install linux-source-$line)"; exit 1; }
 
-# What the kernel is made of; bump recipe when the build steps below
-# change in a way that changes the result.
+# What the kernel is made of: the source package's version (a Debian
+# point release keeps the tarball's name), the fragments, and the recipe
+# number, to bump when the build steps below change the result.
 recipe=2
-key=$( { echo "recipe $recipe $tarball"; cat "${fragments[@]}"; } |
+version=$(dpkg-query -W -f='${Version}' "linux-source-$line" 2>/dev/null || echo unknown)
+key=$( { echo "recipe $recipe $tarball $version"; cat "${fragments[@]}"; } |
 	sha256sum | cut -c1-16)
 src=$cache/src/linux-source-$line
 out=$cache/kernel-$key
@@ -58,12 +60,13 @@ if [ -f "$out/.bpfmap-done" ]; then
 	exit 0
 fi
 
-if [ ! -f "$src/.bpfmap-unpacked" ]; then
-	log "unpacking $tarball"
+# The unpacked tree says which version it is.
+if [ "$(cat "$src/.bpfmap-unpacked" 2>/dev/null)" != "$version" ]; then
+	log "unpacking $tarball ($version)"
 	rm -rf "$src"
 	mkdir -p "$cache/src"
 	tar -C "$cache/src" -xf "$tarball"
-	touch "$src/.bpfmap-unpacked"
+	echo "$version" >"$src/.bpfmap-unpacked"
 fi
 
 rm -rf "$out"

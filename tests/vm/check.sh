@@ -66,7 +66,7 @@ trap 'exit 130' INT TERM
 ours="^(${root}/|\./)?(src|include|uapi|tests)/[^ :]+:[0-9]+(:[0-9]+)?: (warning|error):"
 
 step "a. dependencies"
-if ! "$here/install-deps.sh"; then
+if ! "$here/install-deps.sh" --check; then
 	fail "installing packages"
 	finish
 fi
@@ -293,9 +293,9 @@ if [ -n "$rt_kdir" ]; then
 fi
 
 # Each stock kernel with the module built for it above.  On 6.12-rt the
-# kernel's own bpf() may fail a NO_PREALLOC per-CPU update with ENOMEM
+# kernel's own bpf() may fail an update of a NO_PREALLOC hash with ENOMEM
 # for a moment; the churn tests retry that there (the known-differences
-# row percpu_no_prealloc_update_transient_enomem).
+# row no_prealloc_hash_update_transient_enomem).
 boot_lines=("${stock_lines[@]}")
 for line in "${boot_lines[@]}"; do
 	[ -n "${stock_kernel[$line]:-}" ] || continue

@@ -42,12 +42,18 @@ fail() { failures=$((failures + 1)); say "FAIL: $*"; }
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
-# 1. One version.
+# 1. One version, wherever it is written down.
 version=$(make -s -C "$root" version)
 conf_version=$(sed -n 's/^PACKAGE_VERSION="\(.*\)"$/\1/p' "$root/dkms.conf")
-if [ "$version" != "$conf_version" ]; then
-	fail "dkms.conf has PACKAGE_VERSION '$conf_version', the Makefile VERSION '$version'"
-fi
+lib_version=$(sed -n 's/^VERSION[[:space:]]*:=[[:space:]]*//p' "$root/tools/lib/Makefile")
+man_version=$(sed -n 's/^\.TH LIBBPFMAP 3 [^ ]* "bpfmap \([^"]*\)".*/\1/p' "$root/tools/lib/libbpfmap.3")
+for v in "dkms.conf PACKAGE_VERSION:$conf_version" \
+	"tools/lib/Makefile VERSION:$lib_version" \
+	"libbpfmap.3 .TH:$man_version"; do
+	if [ "${v##*:}" != "$version" ]; then
+		fail "${v%:*} says '${v##*:}', the Makefile VERSION '$version'"
+	fi
+done
 say "version $version"
 
 # 2. make install / uninstall into a DESTDIR.  The module is built in a
@@ -133,12 +139,13 @@ if [ "${#kernels[@]}" -gt 0 ]; then
 	src=$tmp/dkms-src
 	dkmstree=$tmp/dkms
 	mkdir -p "$src" "$dkmstree"
-	make -s -C "$root" dkms-source DKMS_SRCDIR="$src/bpfmap-$version"
 	dk=(--sourcetree "$src" --dkmstree "$dkmstree")
-	if ! (cd "$tmp" && dkms add -m bpfmap -v "$version" "${dk[@]}") \
-		>"$tmp/dkms-add.log" 2>&1; then
+	if ! make -s -C "$root" dkms-source DKMS_SRCDIR="$src/bpfmap-$version" \
+		>"$tmp/dkms-add.log" 2>&1 ||
+		! (cd "$tmp" && dkms add -m bpfmap -v "$version" "${dk[@]}") \
+		>>"$tmp/dkms-add.log" 2>&1; then
 		cat "$tmp/dkms-add.log"
-		fail "dkms add"
+		fail "make dkms-source + dkms add"
 		kernels=()
 	fi
 fi

@@ -8,16 +8,22 @@
 # $BPFMAP_CACHE/logs/install-deps-<date>.log (BPFMAP_CACHE defaults to
 # /var/cache/bpfmap); the log's last lines are shown when apt fails.
 #
-# usage: tests/vm/install-deps.sh
+# usage: tests/vm/install-deps.sh [--check]
+#   --check  also what only make check needs: sparse, the 6.12 sources for
+#            the PREEMPT_RT debug kernel, dkms, docutils and groff
 set -euo pipefail
 
 pkgs=(
 	gcc make python3
 	qemu-system-x86 qemu-system-data busybox-static cpio
-	bison flex libelf-dev libssl-dev dwarves kmod rsync bc sparse
-	linux-source-6.1 linux-source-6.12 xz-utils dkms
-	python3-docutils groff-base
+	bison flex libelf-dev libssl-dev dwarves kmod rsync bc
+	linux-source-6.1 xz-utils
 )
+case "${1:-}" in
+--check) pkgs+=(sparse linux-source-6.12 dkms python3-docutils groff-base) ;;
+"") ;;
+*) echo "usage: $0 [--check]" >&2; exit 2 ;;
+esac
 
 installed=" $(dpkg-query -W -f='${Package}:${db:Status-Status} ' "${pkgs[@]}" 2>/dev/null || true) "
 missing=()

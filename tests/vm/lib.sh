@@ -93,7 +93,7 @@ vm_reports='\[ *[0-9]+\.[0-9]+\].*(BUG:|WARNING:|KASAN|UBSAN|Kernel panic|Oops|g
 # image), vm_kdir (its headers) and vm_release; false when that failed.
 vm_debian_kernel() {
 	local key value
-	vm_kernel= vm_kdir= vm_release=
+	vm_kernel='' vm_kdir='' vm_release=''
 	while IFS='=' read -r key value; do
 		case "$key" in
 		KERNEL) vm_kernel=$value ;;

@@ -354,7 +354,7 @@ static void update_batch_file(int fd, const struct bpfmap_info *info,
 	struct bpfmap_map_batch_opts opts = { .sz = sizeof(opts) };
 	unsigned char *keys, *values;
 	char *line = NULL, **words, **argv;
-	__u32 count = 0;
+	__u32 count = 0, sent;
 	FILE *f;
 	int err;
 
@@ -410,11 +410,15 @@ static void update_batch_file(int fd, const struct bpfmap_info *info,
 		fclose(f);
 	free(line);
 
+	sent = count;
 	err = count ? bpfmap_map_update_batch(fd, keys, values, &count,
 					       &opts) : 0;
-	if (err)
+	/* A call refused as a whole leaves count as it was sent. */
+	if (err && count < sent)
 		fail(-err, "update batch stopped after %u element%s: %s",
 		     count, count == 1 ? "" : "s", errno_sentence(-err));
+	if (err)
+		fail(-err, "update batch: %s", errno_sentence(-err));
 	if (json_output)
 		printf("{\"updated\":%u}\n", count);
 	else

@@ -90,7 +90,11 @@ struct bpfmap_map_batch_opts {
 	__u64 flags;
 };
 
-/* count is in/out and is written back even when the call fails. */
+/*
+ * count is in/out: written back on success, on ENOENT and when an element
+ * fails; a call refused before any element (bad fd, flags or fields,
+ * EPERM, ENOTSUPP) leaves it as passed.
+ */
 int bpfmap_map_lookup_batch(int fd, void *in_batch, void *out_batch,
 			    void *keys, void *values, __u32 *count,
 			    const struct bpfmap_map_batch_opts *opts);

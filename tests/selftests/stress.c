@@ -78,6 +78,8 @@ struct st_shared {
 	int ncpus;
 	size_t vlen;
 	__u32 max_entries;
+	/* a walk may miss keys (row get_next_key_may_skip_recycled_elements) */
+	bool walk_may_skip;
 	int stop;		/* __atomic: set to end a run */
 	int inner_fd[ST_THREADS][ST_POOL];
 	__u32 inner_id[ST_THREADS][ST_POOL];
@@ -96,6 +98,7 @@ struct st_worker {
 	unsigned long ops[ST_NR_OPS];
 	unsigned long checks;
 	unsigned long busy;
+	unsigned long walks_short;	/* walks that missed an owned key */
 	bool failed;
 	char msg[256];
 	void *val, *keys, *vals;
@@ -417,6 +420,10 @@ static void st_walk(struct st_worker *w)
 		return;
 	for (i = 0; i < ST_KEYS; i++)
 		if (w->present[i] && !seen[i]) {
+			if (sh->walk_may_skip) {
+				w->walks_short++;
+				return;
+			}
 			st_fail(w, "walk: own key %u missing", st_key(w, i));
 			return;
 		}
@@ -692,6 +699,13 @@ FIXTURE_SETUP(stress)
 	sh->ncpus = bpfmap_num_possible_cpus();
 	sh->max_entries = variant->max_entries;
 	sh->fd = -1;
+	/*
+	 * Only the hash types recycle an element under a walk; an array walk
+	 * is by index.
+	 */
+	sh->walk_may_skip = !st_is_array(sh->map_type) &&
+		!st_is_of_maps(sh->map_type) &&
+		expect_result("get_next_key_may_skip_recycled_elements", 1);
 
 	if (st_is_of_maps(sh->map_type)) {
 		/* Each inner map's element 0 holds its own id. */
@@ -846,6 +860,7 @@ TEST_F_TIMEOUT(stress, threads_agree_with_their_models, 300)
 {
 	struct st_shared *sh = &self->sh;
 	unsigned long ops[ST_NR_OPS] = { 0 }, all = 0, checks = 0, busy = 0;
+	unsigned long short_walks = 0;
 	pthread_t timer;
 	double start, secs;
 	int i, op, fails = 0;
@@ -868,6 +883,7 @@ TEST_F_TIMEOUT(stress, threads_agree_with_their_models, 300)
 			ops[op] += self->w[i].ops[op];
 		checks += self->w[i].checks;
 		busy += self->w[i].busy;
+		short_walks += self->w[i].walks_short;
 	}
 	len = snprintf(line, sizeof(line), "%d threads, %.1f s:", ST_THREADS,
 		       secs);
@@ -877,9 +893,9 @@ TEST_F_TIMEOUT(stress, threads_agree_with_their_models, 300)
 			len += snprintf(line + len, sizeof(line) - len,
 					" %s %lu,", st_op_name[op], ops[op]);
 	}
-	printf("# %s: %lu ops (%.0f/s), %lu full checks, %lu EBUSY/EAGAIN retries\n#   %s\n",
+	printf("# %s: %lu ops (%.0f/s), %lu full checks, %lu EBUSY/EAGAIN retries, %lu walks missed an owned key\n#   %s\n",
 	       bpfmap_backend_name(bpfmap_backend_current()), all, all / secs,
-	       checks, busy, line);
+	       checks, busy, short_walks, line);
 	fflush(stdout);
 	ASSERT_EQ(0, fails);
 

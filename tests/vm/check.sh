@@ -166,9 +166,29 @@ else
 	built_for+=("debug $(vm_kdir_release "$kdir") ($(basename "$kdir"))")
 fi
 
+# module_copy NAME TREE KDIR LABEL: the module built in its own copy of
+# the tree, TREE (Kbuild writes its objects next to the sources), against
+# KDIR, with W=1 and sparse in one pass; LABEL goes to the list of kernels
+# built for.  Returns 1 when it did not build; a warning in our files is a
+# failure of the run but the module is still booted.
+module_copy() {
+	local name=$1 tree=$2 kdir=$3 label=$4
+	if ! vm_build_module "$tree" "$kdir" sparse >"$tmp/$name.log" 2>&1; then
+		tail -n 30 "$tmp/$name.log"
+		fail "module for $label"
+		return 1
+	fi
+	if grep -E "^(${tree}/|\./)?(src|include|uapi|tests)/[^ :]+:[0-9]+(:[0-9]+)?: (warning|error):" \
+		"$tmp/$name.log" >"$tmp/$name.hits"; then
+		cat "$tmp/$name.hits"
+		fail "module for $label: $(wc -l <"$tmp/$name.hits") compiler or sparse warnings in our files"
+	else
+		built_for+=("$label")
+	fi
+}
+
 # Debian 12's own kernels: 6.1 and the 6.12 LTS line with its PREEMPT_RT
-# flavour.  Each gets its own copy of the tree (Kbuild writes its objects
-# next to the sources), built with W=1 and checked by sparse in one pass.
+# flavour, each built in a fresh copy: every file is compiled and checked.
 stock_lines=(6.1 6.12 6.12-rt)
 declare -A stock_kernel stock_kdir stock_release
 step "e2. module for Debian's stock kernels (${stock_lines[*]})"
@@ -181,39 +201,17 @@ for line in "${stock_lines[@]}"; do
 	stock_kernel[$line]=$vm_kernel
 	stock_kdir[$line]=$vm_kdir
 	stock_release[$line]=$vm_release
-	# A fresh copy: every file is compiled and checked.
-	tree=$tmp/tree-$line
 	say "$line: ${stock_release[$line]}"
-	if ! vm_build_module "$tree" "$vm_kdir" sparse >"$tmp/stock-$line.log" 2>&1; then
-		tail -n 30 "$tmp/stock-$line.log"
-		fail "module for $line (${stock_release[$line]})"
-		unset "stock_kernel[$line]"
-		continue
-	fi
-	if grep -E "^(${tree}/|\./)?(src|include|uapi|tests)/[^ :]+:[0-9]+(:[0-9]+)?: (warning|error):" \
-		"$tmp/stock-$line.log" >"$tmp/stock-$line.hits"; then
-		cat "$tmp/stock-$line.hits"
-		fail "module for $line: $(wc -l <"$tmp/stock-$line.hits") compiler or sparse warnings in our files"
-	else
-		built_for+=("Debian ${stock_release[$line]}")
-	fi
+	module_copy "stock-$line" "$tmp/tree-$line" "$vm_kdir" \
+		"Debian ${stock_release[$line]}" || unset "stock_kernel[$line]"
 done
 
 # The module (and its KUnit suites) for the RT debug kernel, the same way.
 rt_tree=$tmp/tree-rt-debug
 if [ -n "$rt_kdir" ]; then
 	step "e2b. module for the RT debug kernel"
-	if ! vm_build_module "$rt_tree" "$rt_kdir" sparse >"$tmp/rt-debug.log" 2>&1; then
-		tail -n 30 "$tmp/rt-debug.log"
-		fail "module for the RT debug kernel"
-		rt_kdir=
-	elif grep -E "^(${rt_tree}/|\./)?(src|include|uapi|tests)/[^ :]+:[0-9]+(:[0-9]+)?: (warning|error):" \
-		"$tmp/rt-debug.log" >"$tmp/rt-debug.hits"; then
-		cat "$tmp/rt-debug.hits"
-		fail "module for the RT debug kernel: $(wc -l <"$tmp/rt-debug.hits") compiler or sparse warnings in our files"
-	else
-		built_for+=("debug $(vm_kdir_release "$rt_kdir") (PREEMPT_RT, lockdep)")
-	fi
+	module_copy rt-debug "$rt_tree" "$rt_kdir" \
+		"debug $(vm_kdir_release "$rt_kdir") (PREEMPT_RT, lockdep)" || rt_kdir=
 fi
 
 # make install / uninstall into a DESTDIR, and DKMS for each stock

@@ -135,6 +135,9 @@ struct bpfmap_ops {
  *	backlog of pending frees until ->free ran
  * @name: NUL-terminated name
  * @inner_meta: map-of-maps: the template of the inner maps
+ * @user_value_size: bytes of one value in the user layout without a CPU
+ *	flag (per-CPU: one round_up(value_size, 8) slot per possible CPU;
+ *	map-of-maps: a u32), worked out once at creation
  */
 struct bpfmap {
 	const struct bpfmap_ops *ops;
@@ -154,6 +157,7 @@ struct bpfmap {
 	u64 free_bytes;
 	char name[BPFMAP_OBJ_NAME_LEN];
 	struct bpfmap_meta inner_meta;
+	u32 user_value_size;
 };
 
 #define BPFMAP_TYPE(type, ops) extern const struct bpfmap_ops ops;
@@ -177,6 +181,20 @@ static inline bool bpfmap_is_map_of_maps(const struct bpfmap *map)
 static inline u32 bpfmap_percpu_slot_size(const struct bpfmap *map)
 {
 	return round_up(map->value_size, 8);
+}
+
+/**
+ * bpfmap_value_size - bytes of one value in the user layout
+ * @map: the map
+ * @flags: the element flags of the command: with BPFMAP_F_CPU or
+ *	BPFMAP_F_ALL_CPUS a per-CPU map's value is one CPU's value_size bytes
+ */
+static inline u32 bpfmap_value_size(const struct bpfmap *map, u64 flags)
+{
+	if (unlikely(flags & (BPFMAP_F_CPU | BPFMAP_F_ALL_CPUS)) &&
+	    bpfmap_is_percpu(map))
+		return map->value_size;
+	return map->user_value_size;
 }
 
 /* src/map.c: object lifetime, ids, the type table */
@@ -211,7 +229,6 @@ void bpfmap_flush_frees(void);
  * __bpfmap_map_*() skip the flag check, for callers that made it already.
  */
 #define BPFMAP_F_ALL_FLAGS	(~0ULL)
-u32 bpfmap_value_size(const struct bpfmap *map, u64 flags);
 int bpfmap_check_op_flags(const struct bpfmap *map, u64 flags, u64 allowed);
 int __bpfmap_map_lookup_elem(struct bpfmap *map, const void *key,
 			     void *value, u64 flags);
@@ -250,6 +267,7 @@ int bpfmap_generic_delete_batch(struct bpfmap *map, struct bpfmap_batch *cmd,
 				struct bpfmap_batch __user *ucmd);
 
 /* src/chardev.c: /dev/bpfmap */
+long bpfmap_map_ioctl(struct file *file, unsigned int cmd, unsigned long arg);
 int bpfmap_chardev_init(void);
 void bpfmap_chardev_uninit(void);
 

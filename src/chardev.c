@@ -37,6 +37,14 @@
  * @value: value bytes (user layout)
  * @heap: the allocation backing @key and @value, or NULL for @stack
  * @stack: storage for small keys and values
+ *
+ * Declared __uninitialized where it lives on the stack: a kernel built
+ * with CONFIG_INIT_STACK_ALL_ZERO (Debian's are) would otherwise clear the
+ * whole @stack on every command, which costs as much as the lookup.  No
+ * byte of it reaches userspace unwritten: the key and an update's value
+ * are copied in whole (or the command fails with EFAULT), and a lookup's
+ * value is written whole by the map type, as bpf(2) relies on for its
+ * uninitialised kvmalloc() buffers.
  */
 struct bpfmap_stage {
 	void *key;
@@ -65,7 +73,8 @@ static int stage_init(struct bpfmap_stage *st, u32 key_size, u32 value_size)
 
 static void stage_release(struct bpfmap_stage *st)
 {
-	kvfree(st->heap);
+	if (st->heap)
+		kvfree(st->heap);
 }
 
 /*
@@ -115,16 +124,6 @@ static struct bpfmap *map_fdget(u32 fd, struct fd *f)
 	return map;
 }
 
-static bool fd_can_read(const struct fd *f)
-{
-	return fd_file(*f)->f_mode & FMODE_READ;
-}
-
-static bool fd_can_write(const struct fd *f)
-{
-	return fd_file(*f)->f_mode & FMODE_WRITE;
-}
-
 /*
  * After a syscall replaced or removed inner maps of a map-of-maps, wait
  * until no in-kernel reader can still use the old ones, as bpf(2) does.
@@ -161,57 +160,53 @@ static int cmd_map_create(void *buf, void __user *ubuf, u32 usize)
 	return fd;
 }
 
-/* Called from the LOOKUP_ELEM ioctl. */
-static int cmd_lookup_elem(void *buf, void __user *ubuf, u32 usize)
+/*
+ * The map commands below run the same way whether they came to /dev/bpfmap
+ * (the fd in map_fd resolved by map_fdget()) or to the map fd itself
+ * (map_fd_ioctl()): they get the map and the open mode of the fd that
+ * names it.  The checks of a command's own fields that bpf(2) makes before
+ * it looks at the fd are in map_cmd_check(), which both paths call first.
+ */
+
+/* Called from the LOOKUP_ELEM ioctls. */
+static int map_lookup_elem(struct bpfmap *map, fmode_t mode, void *buf,
+			   void __user *ubuf)
 {
 	struct bpfmap_elem *cmd = buf;
-	struct bpfmap_stage st;
-	struct bpfmap *map;
+	struct bpfmap_stage st __uninitialized;
 	u32 value_size;
-	struct fd f;
 	int err;
 
-	map = map_fdget(cmd->map_fd, &f);
-	if (IS_ERR(map))
-		return PTR_ERR(map);
-	err = -EPERM;
-	if (!fd_can_read(&f))
-		goto out_fdput;
+	if (!(mode & FMODE_READ))
+		return -EPERM;
 	err = bpfmap_check_op_flags(map, cmd->flags,
 				    BPFMAP_F_LOCK | BPFMAP_F_CPU);
 	if (err)
-		goto out_fdput;
+		return err;
 
 	value_size = bpfmap_value_size(map, cmd->flags);
 	err = stage_key(&st, map, cmd->key, value_size);
 	if (err)
-		goto out_fdput;
+		return err;
 	err = __bpfmap_map_lookup_elem(map, st.key, st.value, cmd->flags);
 	if (!err && copy_to_user(u64_to_user_ptr(cmd->value), st.value,
 				 value_size))
 		err = -EFAULT;
 	stage_release(&st);
-out_fdput:
-	fdput(f);
 	return err;
 }
 
-/* Called from the UPDATE_ELEM ioctl. */
-static int cmd_update_elem(void *buf, void __user *ubuf, u32 usize)
+/* Called from the UPDATE_ELEM ioctls. */
+static int map_update_elem(struct bpfmap *map, fmode_t mode, void *buf,
+			   void __user *ubuf)
 {
 	struct bpfmap_elem *cmd = buf;
-	struct bpfmap_stage st;
-	struct bpfmap *map;
+	struct bpfmap_stage st __uninitialized;
 	u32 value_size;
-	struct fd f;
 	int err;
 
-	map = map_fdget(cmd->map_fd, &f);
-	if (IS_ERR(map))
-		return PTR_ERR(map);
-	err = -EPERM;
-	if (!fd_can_write(&f) || !bpfmap_write_begin(map))
-		goto out_fdput;
+	if (!(mode & FMODE_WRITE) || !bpfmap_write_begin(map))
+		return -EPERM;
 	err = bpfmap_check_op_flags(map, cmd->flags, BPFMAP_F_ALL_FLAGS);
 	if (err)
 		goto out_write_end;
@@ -230,28 +225,19 @@ out_release:
 	stage_release(&st);
 out_write_end:
 	bpfmap_write_end(map);
-out_fdput:
-	fdput(f);
 	return err;
 }
 
-/* Called from the DELETE_ELEM ioctl; @value and @flags must be zero. */
-static int cmd_delete_elem(void *buf, void __user *ubuf, u32 usize)
+/* Called from the DELETE_ELEM ioctls. */
+static int map_delete_elem(struct bpfmap *map, fmode_t mode, void *buf,
+			   void __user *ubuf)
 {
 	struct bpfmap_elem *cmd = buf;
-	struct bpfmap_stage st;
-	struct bpfmap *map;
-	struct fd f;
+	struct bpfmap_stage st __uninitialized;
 	int err;
 
-	if (cmd->value || cmd->flags)
-		return -EINVAL;
-	map = map_fdget(cmd->map_fd, &f);
-	if (IS_ERR(map))
-		return PTR_ERR(map);
-	err = -EPERM;
-	if (!fd_can_write(&f) || !bpfmap_write_begin(map))
-		goto out_fdput;
+	if (!(mode & FMODE_WRITE) || !bpfmap_write_begin(map))
+		return -EPERM;
 	err = stage_key(&st, map, cmd->key, 0);
 	if (err)
 		goto out_write_end;
@@ -261,33 +247,24 @@ static int cmd_delete_elem(void *buf, void __user *ubuf, u32 usize)
 	stage_release(&st);
 out_write_end:
 	bpfmap_write_end(map);
-out_fdput:
-	fdput(f);
 	return err;
 }
 
-/* Called from the GET_NEXT_KEY ioctl; @flags must be zero. */
-static int cmd_get_next_key(void *buf, void __user *ubuf, u32 usize)
+/* Called from the GET_NEXT_KEY ioctls. */
+static int map_get_next_key(struct bpfmap *map, fmode_t mode, void *buf,
+			    void __user *ubuf)
 {
 	struct bpfmap_elem *cmd = buf;
-	struct bpfmap_stage st;
-	struct bpfmap *map;
+	struct bpfmap_stage st __uninitialized;
 	void *key = NULL;
-	struct fd f;
 	int err;
 
-	if (cmd->flags)
-		return -EINVAL;
-	map = map_fdget(cmd->map_fd, &f);
-	if (IS_ERR(map))
-		return PTR_ERR(map);
-	err = -EPERM;
-	if (!fd_can_read(&f))
-		goto out_fdput;
+	if (!(mode & FMODE_READ))
+		return -EPERM;
 	/* st.key holds the current key, st.value the next one. */
 	err = stage_init(&st, map->key_size, map->key_size);
 	if (err)
-		goto out_fdput;
+		return err;
 	if (cmd->key) {
 		err = -EFAULT;
 		if (copy_from_user(st.key, u64_to_user_ptr(cmd->key),
@@ -301,31 +278,21 @@ static int cmd_get_next_key(void *buf, void __user *ubuf, u32 usize)
 		err = -EFAULT;
 out_release:
 	stage_release(&st);
-out_fdput:
-	fdput(f);
 	return err;
 }
 
-/* Called from the LOOKUP_AND_DELETE_ELEM ioctl. */
-static int cmd_lookup_and_delete_elem(void *buf, void __user *ubuf, u32 usize)
+/* Called from the LOOKUP_AND_DELETE_ELEM ioctls. */
+static int map_lookup_and_delete_elem(struct bpfmap *map, fmode_t mode,
+				      void *buf, void __user *ubuf)
 {
 	struct bpfmap_elem *cmd = buf;
-	struct bpfmap_stage st;
-	struct bpfmap *map;
+	struct bpfmap_stage st __uninitialized;
 	u32 value_size;
-	struct fd f;
 	int err;
 
-	/* As bpf(2): this flag check comes before the fd is looked at. */
-	if (cmd->flags & ~BPFMAP_F_LOCK)
-		return -EINVAL;
-	map = map_fdget(cmd->map_fd, &f);
-	if (IS_ERR(map))
-		return PTR_ERR(map);
-	err = -EPERM;
-	if (!fd_can_read(&f) || !fd_can_write(&f) ||
+	if ((mode & (FMODE_READ | FMODE_WRITE)) != (FMODE_READ | FMODE_WRITE) ||
 	    !bpfmap_write_begin(map))
-		goto out_fdput;
+		return -EPERM;
 	err = -EINVAL;
 	if (cmd->flags & BPFMAP_F_LOCK)
 		goto out_write_end;
@@ -341,54 +308,34 @@ static int cmd_lookup_and_delete_elem(void *buf, void __user *ubuf, u32 usize)
 	stage_release(&st);
 out_write_end:
 	bpfmap_write_end(map);
-out_fdput:
-	fdput(f);
 	return err;
 }
 
-/* Called from the MAP_FREEZE ioctl; only @map_fd may be set. */
-static int cmd_map_freeze(void *buf, void __user *ubuf, u32 usize)
+/* Called from the MAP_FREEZE ioctls. */
+static int map_freeze(struct bpfmap *map, fmode_t mode, void *buf,
+		      void __user *ubuf)
 {
-	struct bpfmap_elem *cmd = buf;
-	struct bpfmap *map;
-	struct fd f;
-	int err;
-
-	if (cmd->key || cmd->value || cmd->flags)
-		return -EINVAL;
-	map = map_fdget(cmd->map_fd, &f);
-	if (IS_ERR(map))
-		return PTR_ERR(map);
 	/* As v7.0: a frozen map has lost syscall write access, so EPERM. */
-	err = -EPERM;
-	if (fd_can_write(&f) && !READ_ONCE(map->frozen))
-		err = bpfmap_freeze(map);
-	fdput(f);
-	return err;
+	if (!(mode & FMODE_WRITE) || READ_ONCE(map->frozen))
+		return -EPERM;
+	return bpfmap_freeze(map);
 }
 
 /* Called from the batch ioctls; the map type does the work. */
-static int cmd_batch(void *buf, void __user *ubuf, u32 usize, u32 nr)
+static int map_batch(struct bpfmap *map, fmode_t mode, void *buf,
+		     void __user *ubuf, u32 nr)
 {
 	struct bpfmap_batch *cmd = buf;
-	struct bpfmap *map;
 	bool read, write;
-	struct fd f;
 	int err;
 
-	if (cmd->__reserved)
-		return -EINVAL;
-	map = map_fdget(cmd->map_fd, &f);
-	if (IS_ERR(map))
-		return PTR_ERR(map);
 	read = nr == BPFMAP_MAP_LOOKUP_BATCH ||
 	       nr == BPFMAP_MAP_LOOKUP_AND_DELETE_BATCH;
 	write = nr != BPFMAP_MAP_LOOKUP_BATCH;
-	err = -EPERM;
-	if ((read && !fd_can_read(&f)) || (write && !fd_can_write(&f)))
-		goto out_fdput;
+	if ((read && !(mode & FMODE_READ)) || (write && !(mode & FMODE_WRITE)))
+		return -EPERM;
 	if (write && !bpfmap_write_begin(map))
-		goto out_fdput;
+		return -EPERM;
 
 	err = -ENOTSUPP;
 	switch (nr) {
@@ -415,31 +362,105 @@ static int cmd_batch(void *buf, void __user *ubuf, u32 usize, u32 nr)
 			wait_for_inner_readers(map);
 		bpfmap_write_end(map);
 	}
-out_fdput:
+	return err;
+}
+
+static int map_lookup_batch(struct bpfmap *map, fmode_t mode, void *buf,
+			    void __user *ubuf)
+{
+	return map_batch(map, mode, buf, ubuf, BPFMAP_MAP_LOOKUP_BATCH);
+}
+
+static int map_lookup_and_delete_batch(struct bpfmap *map, fmode_t mode,
+				       void *buf, void __user *ubuf)
+{
+	return map_batch(map, mode, buf, ubuf,
+			 BPFMAP_MAP_LOOKUP_AND_DELETE_BATCH);
+}
+
+static int map_update_batch(struct bpfmap *map, fmode_t mode, void *buf,
+			    void __user *ubuf)
+{
+	return map_batch(map, mode, buf, ubuf, BPFMAP_MAP_UPDATE_BATCH);
+}
+
+static int map_delete_batch(struct bpfmap *map, fmode_t mode, void *buf,
+			    void __user *ubuf)
+{
+	return map_batch(map, mode, buf, ubuf, BPFMAP_MAP_DELETE_BATCH);
+}
+
+/*
+ * The fields of a map command that bpf(2) checks before the map fd, after
+ * its "last field" rule: unused fields of the element struct, the
+ * lookup-and-delete flags, the batch struct's __reserved.
+ */
+static int map_cmd_check(unsigned int nr, const void *buf)
+{
+	const struct bpfmap_elem *elem = buf;
+	const struct bpfmap_batch *batch = buf;
+
+	switch (nr) {
+	case BPFMAP_MAP_DELETE_ELEM:
+		return elem->value || elem->flags ? -EINVAL : 0;
+	case BPFMAP_MAP_GET_NEXT_KEY:
+		return elem->flags ? -EINVAL : 0;
+	case BPFMAP_MAP_LOOKUP_AND_DELETE_ELEM:
+		/* As bpf(2): this flag check comes before the fd. */
+		return elem->flags & ~BPFMAP_F_LOCK ? -EINVAL : 0;
+	case BPFMAP_MAP_FREEZE:
+		return elem->key || elem->value || elem->flags ? -EINVAL : 0;
+	case BPFMAP_MAP_LOOKUP_BATCH:
+	case BPFMAP_MAP_LOOKUP_AND_DELETE_BATCH:
+	case BPFMAP_MAP_UPDATE_BATCH:
+	case BPFMAP_MAP_DELETE_BATCH:
+		return batch->__reserved ? -EINVAL : 0;
+	}
+	return 0;
+}
+
+/*
+ * A map command that came to /dev/bpfmap: its own fields, then the fd in
+ * map_fd (its first field after size in both structs), then the command.
+ */
+static int dev_map_cmd(void *buf, void __user *ubuf, unsigned int nr,
+		       int (*run)(struct bpfmap *map, fmode_t mode, void *buf,
+				  void __user *ubuf))
+{
+	const struct bpfmap_elem *head = buf;
+	struct bpfmap *map;
+	struct fd f;
+	int err;
+
+	BUILD_BUG_ON(offsetof(struct bpfmap_elem, map_fd) !=
+		     offsetof(struct bpfmap_batch, map_fd));
+	err = map_cmd_check(nr, buf);
+	if (err)
+		return err;
+	map = map_fdget(head->map_fd, &f);
+	if (IS_ERR(map))
+		return PTR_ERR(map);
+	err = run(map, fd_file(f)->f_mode, buf, ubuf);
 	fdput(f);
 	return err;
 }
 
-static int cmd_lookup_batch(void *buf, void __user *ubuf, u32 usize)
-{
-	return cmd_batch(buf, ubuf, usize, BPFMAP_MAP_LOOKUP_BATCH);
+#define BPFMAP_DEV_MAP_CMD(_name, _nr)					\
+static int cmd_##_name(void *buf, void __user *ubuf, u32 usize)	\
+{									\
+	return dev_map_cmd(buf, ubuf, _nr, map_##_name);		\
 }
 
-static int cmd_lookup_and_delete_batch(void *buf, void __user *ubuf,
-				       u32 usize)
-{
-	return cmd_batch(buf, ubuf, usize, BPFMAP_MAP_LOOKUP_AND_DELETE_BATCH);
-}
-
-static int cmd_update_batch(void *buf, void __user *ubuf, u32 usize)
-{
-	return cmd_batch(buf, ubuf, usize, BPFMAP_MAP_UPDATE_BATCH);
-}
-
-static int cmd_delete_batch(void *buf, void __user *ubuf, u32 usize)
-{
-	return cmd_batch(buf, ubuf, usize, BPFMAP_MAP_DELETE_BATCH);
-}
+BPFMAP_DEV_MAP_CMD(lookup_elem, BPFMAP_MAP_LOOKUP_ELEM)
+BPFMAP_DEV_MAP_CMD(update_elem, BPFMAP_MAP_UPDATE_ELEM)
+BPFMAP_DEV_MAP_CMD(delete_elem, BPFMAP_MAP_DELETE_ELEM)
+BPFMAP_DEV_MAP_CMD(get_next_key, BPFMAP_MAP_GET_NEXT_KEY)
+BPFMAP_DEV_MAP_CMD(lookup_and_delete_elem, BPFMAP_MAP_LOOKUP_AND_DELETE_ELEM)
+BPFMAP_DEV_MAP_CMD(freeze, BPFMAP_MAP_FREEZE)
+BPFMAP_DEV_MAP_CMD(lookup_batch, BPFMAP_MAP_LOOKUP_BATCH)
+BPFMAP_DEV_MAP_CMD(lookup_and_delete_batch, BPFMAP_MAP_LOOKUP_AND_DELETE_BATCH)
+BPFMAP_DEV_MAP_CMD(update_batch, BPFMAP_MAP_UPDATE_BATCH)
+BPFMAP_DEV_MAP_CMD(delete_batch, BPFMAP_MAP_DELETE_BATCH)
 
 /* Called from the MAP_GET_NEXT_ID ioctl. */
 static int cmd_get_next_id(void *buf, void __user *ubuf, u32 usize)
@@ -573,7 +594,7 @@ static const struct bpfmap_ioctl_op bpfmap_ioctl_ops[] = {
 			struct bpfmap_map_info, out_memory),
 	BPFMAP_IOCTL_OP(BPFMAP_IOCTL_MAP_LOOKUP_AND_DELETE_ELEM,
 			cmd_lookup_and_delete_elem, struct bpfmap_elem, flags),
-	BPFMAP_IOCTL_OP(BPFMAP_IOCTL_MAP_FREEZE, cmd_map_freeze,
+	BPFMAP_IOCTL_OP(BPFMAP_IOCTL_MAP_FREEZE, cmd_freeze,
 			struct bpfmap_elem, flags),
 	BPFMAP_IOCTL_OP(BPFMAP_IOCTL_MAP_LOOKUP_BATCH, cmd_lookup_batch,
 			struct bpfmap_batch, flags),
@@ -590,7 +611,7 @@ static long bpfmap_ioctl(struct file *filp, unsigned int cmd,
 			 unsigned long arg)
 {
 	const struct bpfmap_ioctl_op *op;
-	union bpfmap_cmd_buffer buf;
+	union bpfmap_cmd_buffer buf __uninitialized;
 	void __user *ubuf = (void __user *)arg;
 	unsigned int nr = _IOC_NR(cmd);
 	u32 usize;
@@ -613,6 +634,80 @@ static long bpfmap_ioctl(struct file *filp, unsigned int cmd,
 	if (err)
 		return err;
 	return op->execute(&buf, ubuf, usize);
+}
+
+/**
+ * struct bpfmap_map_ioctl_op - one command on a map fd
+ * @ioctl_num: the full ioctl number, which encodes the struct's size
+ * @run: the command (the same one /dev/bpfmap runs)
+ */
+struct bpfmap_map_ioctl_op {
+	unsigned int ioctl_num;
+	int (*run)(struct bpfmap *map, fmode_t mode, void *buf,
+		   void __user *ubuf);
+};
+
+#define BPFMAP_MAP_IOCTL_OP(_ioctl, _fn)				\
+	[_IOC_NR(_ioctl)] = {						\
+		.ioctl_num = _ioctl +					\
+			BUILD_BUG_ON_ZERO(_IOC_SIZE(_ioctl) >		\
+					  sizeof(union bpfmap_cmd_buffer)), \
+		.run = _fn,						\
+	}
+
+static const struct bpfmap_map_ioctl_op bpfmap_map_ioctl_ops[] = {
+	BPFMAP_MAP_IOCTL_OP(BPFMAP_IOCTL_FD_LOOKUP_ELEM, map_lookup_elem),
+	BPFMAP_MAP_IOCTL_OP(BPFMAP_IOCTL_FD_UPDATE_ELEM, map_update_elem),
+	BPFMAP_MAP_IOCTL_OP(BPFMAP_IOCTL_FD_DELETE_ELEM, map_delete_elem),
+	BPFMAP_MAP_IOCTL_OP(BPFMAP_IOCTL_FD_GET_NEXT_KEY, map_get_next_key),
+	BPFMAP_MAP_IOCTL_OP(BPFMAP_IOCTL_FD_LOOKUP_AND_DELETE_ELEM,
+			    map_lookup_and_delete_elem),
+	BPFMAP_MAP_IOCTL_OP(BPFMAP_IOCTL_FD_FREEZE, map_freeze),
+	BPFMAP_MAP_IOCTL_OP(BPFMAP_IOCTL_FD_LOOKUP_BATCH, map_lookup_batch),
+	BPFMAP_MAP_IOCTL_OP(BPFMAP_IOCTL_FD_LOOKUP_AND_DELETE_BATCH,
+			    map_lookup_and_delete_batch),
+	BPFMAP_MAP_IOCTL_OP(BPFMAP_IOCTL_FD_UPDATE_BATCH, map_update_batch),
+	BPFMAP_MAP_IOCTL_OP(BPFMAP_IOCTL_FD_DELETE_BATCH, map_delete_batch),
+};
+
+/**
+ * bpfmap_map_ioctl - a map command issued on the map fd itself
+ * @file: the map's file
+ * @cmd: a BPFMAP_IOCTL_FD_* number
+ * @arg: user pointer to the command's struct
+ *
+ * Called from the ioctl syscall on a map fd; may sleep.  The struct is the
+ * one of this module's header (its size is in @cmd): size must match and
+ * map_fd must be 0, EINVAL otherwise.  Then the command runs as it does
+ * on /dev/bpfmap, on the map and open mode of @file.
+ */
+long bpfmap_map_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
+{
+	const struct bpfmap_map_ioctl_op *op;
+	union bpfmap_cmd_buffer buf __uninitialized;
+	void __user *ubuf = (void __user *)arg;
+	const struct bpfmap_elem *head = (const void *)&buf;
+	unsigned int nr = _IOC_NR(cmd), size = _IOC_SIZE(cmd);
+	int err;
+
+	if (nr >= ARRAY_SIZE(bpfmap_map_ioctl_ops))
+		return -ENOTTY;
+	op = &bpfmap_map_ioctl_ops[array_index_nospec(nr,
+				ARRAY_SIZE(bpfmap_map_ioctl_ops))];
+	if (!op->run || op->ioctl_num != cmd)
+		return -ENOTTY;
+	/* Both structs begin with size and map_fd. */
+	BUILD_BUG_ON(offsetof(struct bpfmap_batch, map_fd) !=
+		     offsetof(struct bpfmap_elem, map_fd));
+
+	if (copy_from_user(&buf, ubuf, size))
+		return -EFAULT;
+	if (head->size != size || head->map_fd)
+		return -EINVAL;
+	err = map_cmd_check(nr, &buf);
+	if (err)
+		return err;
+	return op->run(file->private_data, file->f_mode, &buf, ubuf);
 }
 
 static const struct file_operations bpfmap_dev_fops = {

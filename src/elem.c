@@ -15,25 +15,6 @@
 #include "bpfmap.h"
 
 /**
- * bpfmap_value_size - bytes of one value in the user layout
- * @map: the map
- * @flags: the element flags of the command
- */
-u32 bpfmap_value_size(const struct bpfmap *map, u64 flags)
-{
-	if (bpfmap_is_percpu(map)) {
-		if (flags & (BPFMAP_F_CPU | BPFMAP_F_ALL_CPUS))
-			return map->value_size;
-		return bpfmap_percpu_slot_size(map) * num_possible_cpus();
-	}
-	if (map->map_type == BPFMAP_MAP_TYPE_ARRAY_OF_MAPS ||
-	    map->map_type == BPFMAP_MAP_TYPE_HASH_OF_MAPS)
-		return sizeof(u32);
-	return map->value_size;
-}
-EXPORT_SYMBOL_IF_KUNIT(bpfmap_value_size);
-
-/**
  * bpfmap_check_op_flags - the generic element-flag rules
  * @map: the map
  * @flags: the element flags; a cpu number may sit in bits 63..32
@@ -48,6 +29,8 @@ int bpfmap_check_op_flags(const struct bpfmap *map, u64 flags, u64 allowed)
 {
 	u32 cpu;
 
+	if (likely(!flags))
+		return 0;
 	if ((u32)flags & ~allowed)
 		return -EINVAL;
 	if (flags & BPFMAP_F_LOCK)

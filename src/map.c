@@ -155,6 +155,13 @@ void bpfmap_init_from_attr(struct bpfmap *map,
 			 ~(BPFMAP_F_RDONLY | BPFMAP_F_WRONLY);
 	map->numa_node = (attr->map_flags & BPFMAP_F_NUMA_NODE) ?
 			 (int)attr->numa_node : NUMA_NO_NODE;
+	if (bpfmap_is_percpu(map))
+		map->user_value_size = bpfmap_percpu_slot_size(map) *
+				       num_possible_cpus();
+	else if (bpfmap_is_map_of_maps(map))
+		map->user_value_size = sizeof(u32);
+	else
+		map->user_value_size = map->value_size;
 }
 
 /* The kernel's rule: [A-Za-z0-9_.], NUL-terminated within the field. */
@@ -442,6 +449,8 @@ static int bpfmap_map_mmap(struct file *file, struct vm_area_struct *vma)
 static const struct file_operations bpfmap_map_fops = {
 	.owner = THIS_MODULE,
 	.release = bpfmap_map_release,
+	.unlocked_ioctl = bpfmap_map_ioctl,
+	.compat_ioctl = compat_ptr_ioctl,
 	.mmap = bpfmap_map_mmap,
 	.show_fdinfo = bpfmap_map_show_fdinfo,
 	.llseek = noop_llseek,

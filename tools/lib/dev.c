@@ -1,12 +1,22 @@
 // SPDX-License-Identifier: LGPL-2.1 OR BSD-2-Clause
 /* Copyright (C) 2026 The bpfmap authors. */
 /*
- * The DEV backend: one ioctl on /dev/bpfmap per call.  Each struct is
- * cleared first, so every __reserved field and every field the command
- * does not use reaches the module as zero, and size is always the size
- * of the struct this library was built with.
+ * The DEV backend: one ioctl per call.  Each struct is cleared first, so
+ * every __reserved field and every field the command does not use reaches
+ * the module as zero, and size is always the size of the struct this
+ * library was built with.
+ *
+ * The element and batch commands go to the map fd itself
+ * (BPFMAP_IOCTL_FD_*), which saves the module a fd lookup and a copy.  An
+ * fd that is not open answers that ioctl with EBADF, and a file that is
+ * not a bpfmap map has its own driver answer (ENOTTY); then the command
+ * is repeated on /dev/bpfmap, which gives the errno bpf(2) gives (EINVAL for a file that
+ * is not a map; EINVAL before EBADF where a field is checked before the
+ * fd).  A module without map fd commands answers ENOTTY too, so this
+ * library works with it as before.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <string.h>
 #include <sys/ioctl.h>
 
@@ -26,6 +36,58 @@ static int dev_ioctl(unsigned long nr, void *arg)
 static int dev_map_create(struct bpfmap_map_create *attr)
 {
 	return dev_ioctl(BPFMAP_IOCTL_MAP_CREATE, attr);
+}
+
+/* The number of @cmd on a map fd, or 0. */
+static unsigned long map_fd_ioctl_nr(enum bpfmap_cmd cmd)
+{
+	switch (cmd) {
+	case BPFMAP_MAP_LOOKUP_ELEM:
+		return BPFMAP_IOCTL_FD_LOOKUP_ELEM;
+	case BPFMAP_MAP_UPDATE_ELEM:
+		return BPFMAP_IOCTL_FD_UPDATE_ELEM;
+	case BPFMAP_MAP_DELETE_ELEM:
+		return BPFMAP_IOCTL_FD_DELETE_ELEM;
+	case BPFMAP_MAP_GET_NEXT_KEY:
+		return BPFMAP_IOCTL_FD_GET_NEXT_KEY;
+	case BPFMAP_MAP_LOOKUP_AND_DELETE_ELEM:
+		return BPFMAP_IOCTL_FD_LOOKUP_AND_DELETE_ELEM;
+	case BPFMAP_MAP_FREEZE:
+		return BPFMAP_IOCTL_FD_FREEZE;
+	case BPFMAP_MAP_LOOKUP_BATCH:
+		return BPFMAP_IOCTL_FD_LOOKUP_BATCH;
+	case BPFMAP_MAP_LOOKUP_AND_DELETE_BATCH:
+		return BPFMAP_IOCTL_FD_LOOKUP_AND_DELETE_BATCH;
+	case BPFMAP_MAP_UPDATE_BATCH:
+		return BPFMAP_IOCTL_FD_UPDATE_BATCH;
+	case BPFMAP_MAP_DELETE_BATCH:
+		return BPFMAP_IOCTL_FD_DELETE_BATCH;
+	default:
+		return 0;
+	}
+}
+
+/*
+ * @cmd on the map fd in @arg's map_fd (which goes as 0), and on
+ * /dev/bpfmap when that fd did not take it: ENOTTY, or EBADF for an fd
+ * that is not open (an update of a map-of-maps gives EBADF for a closed
+ * inner map fd, which is its answer, not a reason to ask again).
+ */
+static int map_ioctl(enum bpfmap_cmd cmd, unsigned long dev_nr, void *arg,
+		     __u32 *map_fd)
+{
+	int fd = (int)*map_fd, ret;
+
+	*map_fd = 0;
+	ret = ioctl(fd, map_fd_ioctl_nr(cmd), arg);
+	if (ret >= 0)
+		return ret;
+	ret = -errno;
+	if (ret != -ENOTTY &&
+	    (ret != -EBADF || fcntl(fd, F_GETFD) >= 0))
+		return ret;
+	*map_fd = (__u32)fd;
+	return dev_ioctl(dev_nr, arg);
 }
 
 static unsigned long elem_ioctl_nr(enum bpfmap_cmd cmd)
@@ -76,7 +138,7 @@ static int dev_elem(enum bpfmap_cmd cmd, int fd, const void *key,
 	s.value = ptr_to_u64(value);
 	s.flags = flags;
 
-	return dev_ioctl(nr, &s);
+	return map_ioctl(cmd, nr, &s, &s.map_fd);
 }
 
 static int dev_batch(enum bpfmap_cmd cmd, int fd, void *in_batch,
@@ -101,7 +163,7 @@ static int dev_batch(enum bpfmap_cmd cmd, int fd, void *in_batch,
 	s.elem_flags = elem_flags;
 	s.flags = flags;
 
-	ret = dev_ioctl(nr, &s);
+	ret = map_ioctl(cmd, nr, &s, &s.map_fd);
 	*count = s.count;
 	return ret;
 }

@@ -287,4 +287,45 @@ struct bpfmap_map_info {
 #define BPFMAP_IOCTL_MAP_DELETE_BATCH \
 	_IO(BPFMAP_IOCTL_TYPE, BPFMAP_MAP_DELETE_BATCH)
 
+/**
+ * DOC: Commands on a map fd
+ *
+ * The element commands, MAP_FREEZE and the batch commands may also be
+ * issued on the map fd itself, ioctl(map_fd, BPFMAP_IOCTL_FD_..., &cmd),
+ * with the same struct.  That saves resolving ``map_fd`` and reading
+ * ``size`` apart from the struct: the number encodes the struct's size, so
+ * the struct is read in one copy.  ``size`` must be the size of this
+ * header's struct and ``map_fd`` must be 0 (EINVAL otherwise); a later
+ * version of a struct will get a number of its own.
+ *
+ * After that every check is the one of /dev/bpfmap, in the same order,
+ * with the same errors.  Only an fd that is not an open map never reaches
+ * bpfmap: ioctl(2) gives EBADF for a closed fd, and another file's own
+ * driver answers for it (ENOTTY for a number it does not know).  Callers
+ * that must tell such fds apart as bpf(2) does (EINVAL) can repeat the
+ * command on /dev/bpfmap, as libbpfmap does.
+ */
+#define BPFMAP_IOCTL_FD_LOOKUP_ELEM \
+	_IOW(BPFMAP_IOCTL_TYPE, BPFMAP_MAP_LOOKUP_ELEM, struct bpfmap_elem)
+#define BPFMAP_IOCTL_FD_UPDATE_ELEM \
+	_IOW(BPFMAP_IOCTL_TYPE, BPFMAP_MAP_UPDATE_ELEM, struct bpfmap_elem)
+#define BPFMAP_IOCTL_FD_DELETE_ELEM \
+	_IOW(BPFMAP_IOCTL_TYPE, BPFMAP_MAP_DELETE_ELEM, struct bpfmap_elem)
+#define BPFMAP_IOCTL_FD_GET_NEXT_KEY \
+	_IOW(BPFMAP_IOCTL_TYPE, BPFMAP_MAP_GET_NEXT_KEY, struct bpfmap_elem)
+#define BPFMAP_IOCTL_FD_LOOKUP_AND_DELETE_ELEM \
+	_IOW(BPFMAP_IOCTL_TYPE, BPFMAP_MAP_LOOKUP_AND_DELETE_ELEM, \
+	     struct bpfmap_elem)
+#define BPFMAP_IOCTL_FD_FREEZE \
+	_IOW(BPFMAP_IOCTL_TYPE, BPFMAP_MAP_FREEZE, struct bpfmap_elem)
+#define BPFMAP_IOCTL_FD_LOOKUP_BATCH \
+	_IOWR(BPFMAP_IOCTL_TYPE, BPFMAP_MAP_LOOKUP_BATCH, struct bpfmap_batch)
+#define BPFMAP_IOCTL_FD_LOOKUP_AND_DELETE_BATCH \
+	_IOWR(BPFMAP_IOCTL_TYPE, BPFMAP_MAP_LOOKUP_AND_DELETE_BATCH, \
+	      struct bpfmap_batch)
+#define BPFMAP_IOCTL_FD_UPDATE_BATCH \
+	_IOWR(BPFMAP_IOCTL_TYPE, BPFMAP_MAP_UPDATE_BATCH, struct bpfmap_batch)
+#define BPFMAP_IOCTL_FD_DELETE_BATCH \
+	_IOWR(BPFMAP_IOCTL_TYPE, BPFMAP_MAP_DELETE_BATCH, struct bpfmap_batch)
+
 #endif /* _UAPI_LINUX_BPFMAP_H */

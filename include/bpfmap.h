@@ -230,14 +230,21 @@ void bpfmap_flush_frees(void);
  */
 #define BPFMAP_F_ALL_FLAGS	(~0ULL)
 int bpfmap_check_op_flags(const struct bpfmap *map, u64 flags, u64 allowed);
-int __bpfmap_map_lookup_elem(struct bpfmap *map, const void *key,
-			     void *value, u64 flags);
 int __bpfmap_map_update_elem(struct bpfmap *map, const void *key,
 			     const void *value, u64 flags);
 int __bpfmap_map_lookup_and_delete_elem(struct bpfmap *map, const void *key,
 					void *value, u64 flags);
 int bpfmap_map_lookup_elem(struct bpfmap *map, const void *key, void *value,
 			   u64 flags);
+
+/* Inline: the lookup ioctl's path, where every call costs. */
+static inline int __bpfmap_map_lookup_elem(struct bpfmap *map, const void *key,
+					   void *value, u64 flags)
+{
+	if (!map->ops->lookup_elem)
+		return -ENOTSUPP;
+	return map->ops->lookup_elem(map, key, value, flags);
+}
 int bpfmap_map_update_elem(struct bpfmap *map, const void *key,
 			   const void *value, u64 flags);
 int bpfmap_map_delete_elem(struct bpfmap *map, const void *key);

@@ -51,14 +51,6 @@ int bpfmap_check_op_flags(const struct bpfmap *map, u64 flags, u64 allowed)
 	return 0;
 }
 
-int __bpfmap_map_lookup_elem(struct bpfmap *map, const void *key,
-			     void *value, u64 flags)
-{
-	if (!map->ops->lookup_elem)
-		return -ENOTSUPP;
-	return map->ops->lookup_elem(map, key, value, flags);
-}
-
 /**
  * bpfmap_map_lookup_elem - copy the value of @key into @value
  * @map: the map

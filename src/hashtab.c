@@ -238,8 +238,9 @@ static struct bpfmap *elem_inner_owned(const struct bpfmap_htab *htab,
 }
 
 /* The user's view of a value: HASH_OF_MAPS shows the inner map's id. */
-static void elem_copy_value(struct bpfmap_htab *htab, struct htab_elem *l,
-			    void *value, u64 flags)
+static __always_inline void elem_copy_value(struct bpfmap_htab *htab,
+					    struct htab_elem *l, void *value,
+					    u64 flags)
 {
 	if (htab_is_percpu(htab))
 		bpfmap_percpu_copy_out(&htab->map, elem_pptr(htab, l), value,
@@ -261,7 +262,8 @@ static struct htab_elem *prealloc_elem(const struct bpfmap_htab *htab, u32 i)
 	return htab->elems + (size_t)i * htab->elem_size;
 }
 
-static u32 htab_hash(const struct bpfmap_htab *htab, const void *key)
+static __always_inline u32 htab_hash(const struct bpfmap_htab *htab,
+				     const void *key)
 {
 	u32 len = htab->map.key_size;
 
@@ -313,9 +315,23 @@ static void htab_guard_exit(struct bpfmap_htab *htab, u32 hash,
  * walk ends on another bucket's marker: an element it passed was recycled
  * into another bucket, so the rest of this chain was not seen.
  */
-static struct htab_elem *lookup_elem(const struct bpfmap_htab *htab,
-				     struct htab_bucket *b, u32 hash,
-				     const void *key)
+/* memcmp(a, b, size) == 0, without a call for the common key sizes. */
+static __always_inline bool key_equal(const void *a, const void *b, u32 size)
+{
+	/* With a constant size the compiler compares in registers. */
+	switch (size) {
+	case 4:
+		return !memcmp(a, b, 4);
+	case 8:
+		return !memcmp(a, b, 8);
+	}
+	return !memcmp(a, b, size);
+}
+
+/* Inlined into every caller: the lookup ioctl's path runs through here. */
+static __always_inline struct htab_elem *
+lookup_elem(const struct bpfmap_htab *htab, struct htab_bucket *b, u32 hash,
+	    const void *key)
 {
 	u32 key_size = htab->map.key_size;
 	struct hlist_nulls_node *n;
@@ -323,7 +339,7 @@ static struct htab_elem *lookup_elem(const struct bpfmap_htab *htab,
 
 again:
 	hlist_nulls_for_each_entry_rcu(l, n, &b->head, hash_node)
-		if (l->hash == hash && !memcmp(l->key, key, key_size))
+		if (l->hash == hash && key_equal(l->key, key, key_size))
 			return l;
 	if (unlikely(get_nulls_value(n) != (hash & (htab->n_buckets - 1))))
 		goto again;

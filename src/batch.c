@@ -9,7 +9,8 @@
  * The contract is the kernel's: a zero count returns at once; otherwise
  * count is zeroed first and, on every outcome but a fault, ends up holding
  * the number of elements processed.  Keys and values are staged in a
- * kernel buffer and copied to and from userspace with no lock held.
+ * kernel buffer and copied to and from userspace with no lock held; update
+ * and delete stage them a chunk at a time.
  */
 
 #include <linux/sched.h>
@@ -19,8 +20,8 @@
 #include "bpfmap.h"
 
 /*
- * The staging buffers of one call: one element's key and value at most,
- * whatever the count, charged to the caller's memory cgroup.
+ * The staging buffers of one call, bounded whatever the count (one chunk,
+ * or one element's key and value), charged to the caller's memory cgroup.
  */
 #define BATCH_GFP	BPFMAP_GFP_KV
 
@@ -43,12 +44,22 @@ static int batch_delete_one(struct bpfmap *map, const void *key,
 }
 
 /*
+ * Keys and values of UPDATE_BATCH and DELETE_BATCH come in chunks of at
+ * most this many bytes (or one element, if that is larger): one copy per
+ * chunk and array instead of one per element, and a buffer bounded
+ * whatever the count.
+ */
+#define BATCH_CHUNK_BYTES	(32 * 1024)
+
+/*
  * The loop of UPDATE_BATCH and DELETE_BATCH: element i is key i of keys
- * and, when @value_size is not 0, value i of values, copied in and handed
- * to @apply with @flags.  Stops at the first fault or failing element and
- * returns its error; count gets the number of elements applied before it.
- * The caller checked the flags.  Inlined into each caller, so that @apply
- * is a direct call in the per-element loop.
+ * and, when @value_size is not 0, value i of values, handed to @apply with
+ * @flags.  Keys and values are copied in a chunk at a time; the elements
+ * of a chunk that arrived whole are applied, in order.  Stops at the first
+ * element that faulted or failed and returns its error; count gets the
+ * number of elements applied before it, as when each element is copied on
+ * its own.  The caller checked the flags.  Inlined into each caller, so
+ * that @apply is a direct call in the per-element loop.
  */
 static __always_inline int
 batch_apply(struct bpfmap *map, struct bpfmap_batch *cmd,
@@ -59,37 +70,52 @@ batch_apply(struct bpfmap *map, struct bpfmap_batch *cmd,
 {
 	const void __user *keys = u64_to_user_ptr(cmd->keys);
 	const void __user *values = u64_to_user_ptr(cmd->values);
-	void *key, *value;
-	u32 cp;
-	int err;
+	u32 key_size = map->key_size, elem_bytes = key_size + value_size;
+	u32 chunk, done = 0, n, ok, i;
+	void *kbuf, *vbuf;
+	size_t left;
+	int err = 0;
 
 	if (!cmd->count)
 		return 0;
 	if (put_count(ucmd, 0))
 		return -EFAULT;
 
-	key = kvmalloc(round_up(map->key_size, 8) + value_size, BATCH_GFP);
-	if (!key)
+	chunk = clamp_t(u32, BATCH_CHUNK_BYTES / elem_bytes, 1, cmd->count);
+	/* Values start 8-byte aligned after the keys. */
+	kbuf = kvmalloc(round_up((size_t)chunk * key_size, 8) +
+			(size_t)chunk * value_size, BATCH_GFP);
+	if (!kbuf)
 		return -ENOMEM;
-	value = value_size ? key + round_up(map->key_size, 8) : NULL;
+	vbuf = kbuf + round_up((size_t)chunk * key_size, 8);
 
-	for (cp = 0; cp < cmd->count; cp++) {
-		err = -EFAULT;
-		if (copy_from_user(key, keys + (u64)cp * map->key_size,
-				   map->key_size))
-			break;
-		if (value && copy_from_user(value,
-					    values + (u64)cp * value_size,
-					    value_size))
-			break;
-		err = apply(map, key, value, flags);
-		if (err)
-			break;
-		cond_resched();
+	while (!err && done < cmd->count) {
+		n = min(chunk, cmd->count - done);
+		left = copy_from_user(kbuf, keys + (u64)done * key_size,
+				      (size_t)n * key_size);
+		ok = n - DIV_ROUND_UP(left, key_size);
+		if (value_size && ok) {
+			left = copy_from_user(vbuf,
+					      values + (u64)done * value_size,
+					      (size_t)ok * value_size);
+			ok -= DIV_ROUND_UP(left, value_size);
+		}
+		for (i = 0; i < ok; i++) {
+			err = apply(map, kbuf + (size_t)i * key_size,
+				    value_size ? vbuf + (size_t)i * value_size :
+						 NULL, flags);
+			if (err)
+				break;
+			if (need_resched())
+				cond_resched();
+		}
+		done += i;
+		if (!err && ok < n)
+			err = -EFAULT;
 	}
-	if (put_count(ucmd, cp))
+	if (put_count(ucmd, done))
 		err = -EFAULT;
-	kvfree(key);
+	kvfree(kbuf);
 	return err;
 }
 

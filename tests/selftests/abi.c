@@ -713,4 +713,203 @@ TEST_F(abi_dev, dev_fd_and_bpf_map_fd_are_not_bpfmap_maps)
 	close(kfd);
 }
 
+/* ---- DEV only: the map commands issued on the map fd itself ---- */
+
+/* One element command on @fd itself; returns the result or -errno. */
+static int fd_elem(int fd, unsigned long nr, const void *key, void *value,
+		   __u64 flags)
+{
+	struct bpfmap_elem e = {
+		.size = sizeof(e),
+		.key = (__u64)(unsigned long)key,
+		.value = (__u64)(unsigned long)value,
+		.flags = flags,
+	};
+
+	return neg_errno(ioctl(fd, nr, &e));
+}
+
+TEST_F(abi_dev, every_element_command_works_on_the_map_fd)
+{
+	int fd = CREATE_MAP(BPFMAP_MAP_TYPE_HASH, 4, 0);
+	__u32 key = 7, next = 0;
+	__u64 v = 0x1122334455667788ULL, out = 0;
+
+	EXPECT_EQ(0, fd_elem(fd, BPFMAP_IOCTL_FD_UPDATE_ELEM, &key, &v,
+			     BPFMAP_NOEXIST));
+	EXPECT_ERRNO(EEXIST, fd_elem(fd, BPFMAP_IOCTL_FD_UPDATE_ELEM, &key,
+				     &v, BPFMAP_NOEXIST));
+	EXPECT_EQ(0, fd_elem(fd, BPFMAP_IOCTL_FD_LOOKUP_ELEM, &key, &out, 0));
+	EXPECT_EQ(v, out);
+	EXPECT_EQ(0, fd_elem(fd, BPFMAP_IOCTL_FD_GET_NEXT_KEY, NULL, &next,
+			     0));
+	EXPECT_EQ(key, next);
+	out = 0;
+	EXPECT_EQ(0, fd_elem(fd, BPFMAP_IOCTL_FD_LOOKUP_AND_DELETE_ELEM, &key,
+			     &out, 0));
+	EXPECT_EQ(v, out);
+	EXPECT_ERRNO(ENOENT, fd_elem(fd, BPFMAP_IOCTL_FD_DELETE_ELEM, &key,
+				     NULL, 0));
+	EXPECT_EQ(0, fd_elem(fd, BPFMAP_IOCTL_FD_UPDATE_ELEM, &key, &v, 0));
+	EXPECT_EQ(0, fd_elem(fd, BPFMAP_IOCTL_FD_DELETE_ELEM, &key, NULL, 0));
+	/* What the map fd changed, /dev/bpfmap sees, and back. */
+	EXPECT_ERRNO(ENOENT, bpfmap_map_lookup_elem(fd, &key, &out));
+	EXPECT_EQ(0, fd_elem(fd, BPFMAP_IOCTL_FD_FREEZE, NULL, NULL, 0));
+	EXPECT_ERRNO(EPERM, raw_elem_cmd(BPFMAP_MAP_UPDATE_ELEM, fd, K(&key),
+					 K(&v), 0));
+	close(fd);
+}
+
+TEST_F(abi_dev, map_fd_batch_commands_write_count_back)
+{
+	int fd = CREATE_MAP(BPFMAP_MAP_TYPE_HASH, 8, 0);
+	__u32 keys[3] = { 1, 2, 3 }, got[8], token = 0;
+	__u64 vals[3] = { 10, 20, 30 }, vgot[8];
+	struct bpfmap_batch b = {
+		.size = sizeof(b),
+		.keys = (__u64)(unsigned long)keys,
+		.values = (__u64)(unsigned long)vals,
+		.count = 3,
+	};
+
+	EXPECT_EQ(0, neg_errno(ioctl(fd, BPFMAP_IOCTL_FD_UPDATE_BATCH, &b)));
+	EXPECT_EQ(3U, b.count);
+
+	memset(&b, 0, sizeof(b));
+	b.size = sizeof(b);
+	b.out_batch = (__u64)(unsigned long)&token;
+	b.keys = (__u64)(unsigned long)got;
+	b.values = (__u64)(unsigned long)vgot;
+	b.count = 8;
+	EXPECT_ERRNO(ENOENT, neg_errno(ioctl(fd, BPFMAP_IOCTL_FD_LOOKUP_BATCH,
+					     &b)));
+	EXPECT_EQ(3U, b.count);
+
+	memset(&b, 0, sizeof(b));
+	b.size = sizeof(b);
+	b.keys = (__u64)(unsigned long)keys;
+	b.count = 3;
+	EXPECT_EQ(0, neg_errno(ioctl(fd, BPFMAP_IOCTL_FD_DELETE_BATCH, &b)));
+	EXPECT_EQ(3U, b.count);
+	EXPECT_ERRNO(ENOENT, bpfmap_map_get_next_key(fd, NULL, got));
+	close(fd);
+}
+
+TEST_F(abi_dev, map_fd_command_with_map_fd_or_size_set_wrong_fails_einval)
+{
+	int fd = CREATE_MAP(BPFMAP_MAP_TYPE_ARRAY, 2, 0);
+	__u32 key = 0;
+	__u64 v = 0;
+	struct bpfmap_elem e = {
+		.size = sizeof(e),
+		.map_fd = (__u32)fd,
+		.key = (__u64)(unsigned long)&key,
+		.value = (__u64)(unsigned long)&v,
+	};
+
+	/* map_fd names the map already; even its own number is refused. */
+	EXPECT_ERRNO(EINVAL, neg_errno(ioctl(fd, BPFMAP_IOCTL_FD_LOOKUP_ELEM,
+					     &e)));
+	e.map_fd = 0;
+	e.size = sizeof(e) - 8;
+	EXPECT_ERRNO(EINVAL, neg_errno(ioctl(fd, BPFMAP_IOCTL_FD_LOOKUP_ELEM,
+					     &e)));
+	e.size = sizeof(e) + 8;
+	EXPECT_ERRNO(EINVAL, neg_errno(ioctl(fd, BPFMAP_IOCTL_FD_LOOKUP_ELEM,
+					     &e)));
+	e.size = sizeof(e);
+	EXPECT_EQ(0, neg_errno(ioctl(fd, BPFMAP_IOCTL_FD_LOOKUP_ELEM, &e)));
+	/* The struct itself unreadable. */
+	EXPECT_ERRNO(EFAULT, neg_errno(ioctl(fd, BPFMAP_IOCTL_FD_LOOKUP_ELEM,
+					     NULL)));
+	close(fd);
+}
+
+TEST_F(abi_dev, map_fd_command_checks_unused_fields_like_dev)
+{
+	int fd = CREATE_MAP(BPFMAP_MAP_TYPE_HASH, 2, 0);
+	__u32 key = 0;
+	__u64 v = 0;
+
+	EXPECT_ERRNO(EINVAL, fd_elem(fd, BPFMAP_IOCTL_FD_DELETE_ELEM, &key,
+				     &v, 0));
+	EXPECT_ERRNO(EINVAL, fd_elem(fd, BPFMAP_IOCTL_FD_DELETE_ELEM, &key,
+				     NULL, 1));
+	EXPECT_ERRNO(EINVAL, fd_elem(fd, BPFMAP_IOCTL_FD_GET_NEXT_KEY, &key,
+				     &v, 1));
+	EXPECT_ERRNO(EINVAL, fd_elem(fd, BPFMAP_IOCTL_FD_FREEZE, &key, NULL,
+				     0));
+	EXPECT_ERRNO(EINVAL, fd_elem(fd, BPFMAP_IOCTL_FD_LOOKUP_AND_DELETE_ELEM,
+				     &key, &v, 0x100));
+	EXPECT_ERRNO(EINVAL, fd_elem(fd, BPFMAP_IOCTL_FD_LOOKUP_ELEM, &key,
+				     &v, 0x100));
+	/* Faulting key and value pointers, at every size the fast path has. */
+	EXPECT_ERRNO(EFAULT, fd_elem(fd, BPFMAP_IOCTL_FD_LOOKUP_ELEM, NULL,
+				     &v, 0));
+	EXPECT_ERRNO(EFAULT, fd_elem(fd, BPFMAP_IOCTL_FD_UPDATE_ELEM, &key,
+				     NULL, 0));
+	EXPECT_EQ(0, fd_elem(fd, BPFMAP_IOCTL_FD_UPDATE_ELEM, &key, &v, 0));
+	EXPECT_ERRNO(EFAULT, fd_elem(fd, BPFMAP_IOCTL_FD_LOOKUP_ELEM, &key,
+				     NULL, 0));
+	close(fd);
+}
+
+TEST_F(abi_dev, map_fd_command_honours_the_fd_open_mode)
+{
+	int fd = CREATE_MAP(BPFMAP_MAP_TYPE_ARRAY, 2, 0), ro, wo;
+	__u32 key = 1;
+	__u64 v = 9, out = 0;
+
+	ro = bpfmap_map_get_fd_by_id_opts(map_id(_metadata, fd),
+					  BPFMAP_F_RDONLY);
+	wo = bpfmap_map_get_fd_by_id_opts(map_id(_metadata, fd),
+					  BPFMAP_F_WRONLY);
+	ASSERT_LE(0, ro);
+	ASSERT_LE(0, wo);
+	EXPECT_ERRNO(EPERM, fd_elem(ro, BPFMAP_IOCTL_FD_UPDATE_ELEM, &key, &v,
+				    0));
+	EXPECT_ERRNO(EPERM, fd_elem(ro, BPFMAP_IOCTL_FD_FREEZE, NULL, NULL,
+				    0));
+	EXPECT_EQ(0, fd_elem(wo, BPFMAP_IOCTL_FD_UPDATE_ELEM, &key, &v, 0));
+	EXPECT_ERRNO(EPERM, fd_elem(wo, BPFMAP_IOCTL_FD_LOOKUP_ELEM, &key,
+				    &out, 0));
+	EXPECT_EQ(0, fd_elem(ro, BPFMAP_IOCTL_FD_LOOKUP_ELEM, &key, &out, 0));
+	EXPECT_EQ(v, out);
+	close(wo);
+	close(ro);
+	close(fd);
+}
+
+TEST_F(abi_dev, dev_numbers_and_unknown_numbers_on_a_map_fd_fail_enotty)
+{
+	int fd = CREATE_MAP(BPFMAP_MAP_TYPE_ARRAY, 2, 0);
+	union cmd_buf b;
+
+	memset(&b, 0, sizeof(b));
+	b.elem.size = sizeof(b.elem);
+	/* The /dev/bpfmap numbers carry no size. */
+	EXPECT_ERRNO(ENOTTY, neg_errno(ioctl(fd, BPFMAP_IOCTL_MAP_LOOKUP_ELEM,
+					     &b)));
+	EXPECT_ERRNO(ENOTTY, neg_errno(ioctl(fd, BPFMAP_IOCTL_MAP_CREATE, &b)));
+	/* Commands that are not about one map. */
+	EXPECT_ERRNO(ENOTTY, neg_errno(ioctl(fd,
+					     _IOW(BPFMAP_IOCTL_TYPE,
+						  BPFMAP_MAP_CREATE,
+						  struct bpfmap_elem), &b)));
+	EXPECT_ERRNO(ENOTTY, neg_errno(ioctl(fd,
+					     _IOW(BPFMAP_IOCTL_TYPE,
+						  BPFMAP_MAP_GET_NEXT_ID,
+						  struct bpfmap_elem), &b)));
+	/* A known nr with another size or direction. */
+	EXPECT_ERRNO(ENOTTY, neg_errno(ioctl(fd,
+					     _IOW(BPFMAP_IOCTL_TYPE,
+						  BPFMAP_MAP_LOOKUP_ELEM,
+						  struct bpfmap_batch), &b)));
+	EXPECT_ERRNO(ENOTTY, neg_errno(ioctl(fd,
+					     _IOR(BPFMAP_IOCTL_TYPE,
+						  BPFMAP_MAP_LOOKUP_ELEM,
+						  struct bpfmap_elem), &b)));
+	close(fd);
+}
+
 TEST_HARNESS_MAIN

@@ -310,11 +310,6 @@ static void htab_guard_exit(struct bpfmap_htab *htab, u32 hash,
 	local_irq_restore(irqflags);
 }
 
-/*
- * Find @key in a chain.  Under RCU or the bucket lock.  Restarts when the
- * walk ends on another bucket's marker: an element it passed was recycled
- * into another bucket, so the rest of this chain was not seen.
- */
 /* memcmp(a, b, size) == 0, without a call for the common key sizes. */
 static __always_inline bool key_equal(const void *a, const void *b, u32 size)
 {
@@ -328,7 +323,13 @@ static __always_inline bool key_equal(const void *a, const void *b, u32 size)
 	return !memcmp(a, b, size);
 }
 
-/* Inlined into every caller: the lookup ioctl's path runs through here. */
+/*
+ * Find @key in a chain.  Under RCU or the bucket lock.  Restarts when the
+ * walk ends on another bucket's marker: an element it passed was recycled
+ * into another bucket, so the rest of this chain was not seen.
+ *
+ * Inlined into every caller: the lookup ioctl's path runs through here.
+ */
 static __always_inline struct htab_elem *
 lookup_elem(const struct bpfmap_htab *htab, struct htab_bucket *b, u32 hash,
 	    const void *key)

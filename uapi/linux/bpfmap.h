@@ -9,8 +9,9 @@
 /**
  * DOC: General ioctl format
  *
- * Every command is an ioctl on an open /dev/bpfmap file.  The ioctl number
- * is _IO(BPFMAP_IOCTL_TYPE, cmd) where cmd has the numeric value of the
+ * Every command is an ioctl on an open /dev/bpfmap file (the commands on
+ * one map may also go to the map fd: see "Commands on a map fd").  The
+ * ioctl number is _IO(BPFMAP_IOCTL_TYPE, cmd) where cmd has the value of the
  * matching bpf(2) command (BPFMAP_MAP_CREATE == BPF_MAP_CREATE == 0, ...).
  * No size is encoded in the number: the size travels in the struct, whose
  * first field is always ``__u32 size`` and which may grow at its end.

@@ -129,7 +129,11 @@ vm_build_module() {
 	# Two scripts building in one DIR at once wait for each other.
 	exec {lock}>"$dir.lock"
 	flock "$lock"
-	rsync -a --delete --exclude='*.o' --exclude='*.ko' --exclude='*.mod' \
+	# By content, and with the copy's time as mtime (-a without -t): a
+	# tree whose sources are older than the objects here (another
+	# worktree, an older checkout) still gets what differs rebuilt.
+	rsync -rlpD --checksum --delete --exclude='*.o' --exclude='*.ko' \
+		--exclude='*.mod' \
 		--exclude='*.mod.c' --exclude='.*.cmd' --exclude='.*.d' \
 		--exclude=modules.order --exclude=Module.symvers \
 		--exclude=/tests/selftests/ --exclude=/tests/vm/ \

@@ -6,8 +6,8 @@
  *
  * A pinned map is a regular file whose inode holds one map reference,
  * dropped when the inode goes (last unlink and no user left, or umount).
- * Directories come and go with mkdir / rmdir; link and rename work as on
- * any in-memory filesystem.  Opening a pinned file fails with EIO, as it
+ * Directories come and go with mkdir / rmdir; symlink, link and rename
+ * work as on any in-memory filesystem.  Opening a pinned file fails with EIO, as it
  * does on bpffs for a map without BTF: the file is a name, not a window on
  * the map; OBJ_GET turns it back into a map fd.
  *
@@ -15,7 +15,8 @@
  * filesystem's owner), so the module cannot be unloaded while a bpfmapfs
  * is mounted.  Umount evicts every inode and so drops every pinned map;
  * module exit then waits for their deferred frees (bpfmap_uninit_ids()).
- * Nothing runs in this module from the inodes' RCU callbacks.
+ * The inodes' RCU callbacks run bpfmapfs_free_inode(); module exit waits
+ * for them.
  */
 
 #include <linux/file.h>
@@ -23,7 +24,9 @@
 #include <linux/fs_context.h>
 #include <linux/kobject.h>
 #include <linux/namei.h>
+#include <linux/rcupdate.h>
 #include <linux/security.h>
+#include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/sysfs.h>
 
@@ -109,6 +112,30 @@ static int bpfmapfs_mkmap(struct dentry *dentry, umode_t mode, void *arg)
 }
 
 /*
+ * Called from symlink(2), with @dir locked; may sleep.  The target is
+ * freed with the inode, after the RCU grace period that path walks need.
+ */
+static int bpfmapfs_symlink(struct mnt_idmap *idmap, struct inode *dir,
+			    struct dentry *dentry, const char *target)
+{
+	struct inode *inode;
+	char *link;
+
+	link = kstrdup(target, GFP_USER | __GFP_NOWARN);
+	if (!link)
+		return -ENOMEM;
+	inode = bpfmapfs_new_inode(dir, S_IFLNK | 0777);
+	if (IS_ERR(inode)) {
+		kfree(link);
+		return PTR_ERR(inode);
+	}
+	inode->i_op = &simple_symlink_inode_operations;
+	inode->i_link = link;
+	bpfmapfs_instantiate(dentry, inode, dir);
+	return 0;
+}
+
+/*
  * Called from path walks, with @dir locked.  As bpffs: names with a dot
  * are reserved (EPERM) in a directory that has any permission bit.
  */
@@ -123,6 +150,7 @@ static struct dentry *bpfmapfs_lookup(struct inode *dir, struct dentry *dentry,
 static const struct inode_operations bpfmapfs_dir_iops = {
 	.lookup = bpfmapfs_lookup,
 	.mkdir = bpfmapfs_mkdir,
+	.symlink = bpfmapfs_symlink,
 	.rmdir = simple_rmdir,
 	.rename = simple_rename,
 	.link = simple_link,
@@ -132,8 +160,6 @@ static const struct inode_operations bpfmapfs_dir_iops = {
 /*
  * Called when an inode is evicted (its last link and user gone, or at
  * umount); may sleep.  A pinned map's inode drops its reference here.
- * The inode itself is freed after an RCU grace period by
- * free_inode_nonrcu(), not by code of this module.
  */
 static void bpfmapfs_destroy_inode(struct inode *inode)
 {
@@ -141,11 +167,23 @@ static void bpfmapfs_destroy_inode(struct inode *inode)
 		bpfmap_put(inode->i_private);
 }
 
+/*
+ * Called from an RCU callback, a grace period after bpfmapfs_destroy_inode(),
+ * so that RCU path walks never see a freed symlink target.  Module exit
+ * waits for these callbacks (bpfmapfs_uninit()).
+ */
+static void bpfmapfs_free_inode(struct inode *inode)
+{
+	if (S_ISLNK(inode->i_mode))
+		kfree(inode->i_link);
+	free_inode_nonrcu(inode);
+}
+
 static const struct super_operations bpfmapfs_super_ops = {
 	.statfs = simple_statfs,
 	.drop_inode = generic_delete_inode,
 	.destroy_inode = bpfmapfs_destroy_inode,
-	.free_inode = free_inode_nonrcu,
+	.free_inode = bpfmapfs_free_inode,
 };
 
 /* Called from mount(2) for a new instance; may sleep. */
@@ -323,4 +361,6 @@ void bpfmapfs_uninit(void)
 {
 	unregister_filesystem(&bpfmapfs_type);
 	sysfs_remove_mount_point(fs_kobj, BPFMAPFS_MOUNT_POINT);
+	/* The last umount may have left inodes to free in RCU callbacks. */
+	rcu_barrier();
 }

@@ -7,8 +7,8 @@
  *
  * Cases: a pinned map outlives its fds; unlinking the pin lets the map
  * go; fds opened from a pin have the mode asked for; the file's
- * permissions hold for a non-root user; directories; each errno of
- * BPF_OBJ_PIN / BPF_OBJ_GET; umount drops what was pinned.
+ * permissions hold for a non-root user; directories, links and symlinks;
+ * each errno of BPF_OBJ_PIN / BPF_OBJ_GET; umount drops what was pinned.
  */
 #define _GNU_SOURCE	/* setresuid() */
 #include <dirent.h>
@@ -581,6 +581,30 @@ TEST_F(pin, get_follows_symlinks_from_other_filesystems)
 	ASSERT_LE(0, fd);
 	EXPECT_EQ(self->id, fd_map_id(_metadata, fd));
 	close(fd);
+}
+
+TEST_F(pin, symlinks_in_the_filesystem_lead_to_the_pinned_map)
+{
+	char link_path[256], target[16];
+	ssize_t n;
+	int fd;
+
+	ASSERT_EQ(0, bpfmap_obj_pin(self->fd, self->path));
+	snprintf(link_path, sizeof(link_path), "%s/link", self->dir);
+	ASSERT_EQ(0, symlink("map", link_path));
+	n = readlink(link_path, target, sizeof(target));
+	ASSERT_EQ(3, n);
+	EXPECT_EQ(0, memcmp(target, "map", 3));
+	fd = bpfmap_obj_get(link_path, BPFMAP_F_RDONLY);
+	ASSERT_LE(0, fd);
+	EXPECT_EQ(self->id, fd_map_id(_metadata, fd));
+	close(fd);
+	/* The link is not the pin: removing it leaves the map pinned. */
+	ASSERT_EQ(0, unlink(link_path));
+	EXPECT_FD_ERRNO(0, bpfmap_obj_get(self->path, 0));
+	/* A dangling link: the lookup of its target fails. */
+	ASSERT_EQ(0, symlink("gone", link_path));
+	EXPECT_FD_ERRNO(ENOENT, bpfmap_obj_get(link_path, 0));
 }
 
 /* --- umount --------------------------------------------------------------- */

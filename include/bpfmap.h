@@ -160,9 +160,18 @@ struct bpfmap {
 	u32 user_value_size;
 };
 
+/*
+ * The type table's ops, for map.c and the engines that define them.  They
+ * bear the kernel's own names (array_map_ops, ...), which <linux/bpf.h>
+ * declares with its own type: a file that includes it (on 6.12 through
+ * <linux/security.h>) and needs none of these defines BPFMAP_NO_TYPE_OPS
+ * before including this header.
+ */
+#ifndef BPFMAP_NO_TYPE_OPS
 #define BPFMAP_TYPE(type, ops) extern const struct bpfmap_ops ops;
 #include "bpfmap_types.h"
 #undef BPFMAP_TYPE
+#endif
 
 static inline bool bpfmap_is_percpu(const struct bpfmap *map)
 {
@@ -277,6 +286,12 @@ int bpfmap_generic_delete_batch(struct bpfmap *map, struct bpfmap_batch *cmd,
 long bpfmap_map_ioctl(struct file *file, unsigned int cmd, unsigned long arg);
 int bpfmap_chardev_init(void);
 void bpfmap_chardev_uninit(void);
+
+/* src/bpfmapfs.c: the filesystem that pins maps */
+int bpfmapfs_obj_pin(u32 ufd, const char __user *pathname);
+int bpfmapfs_obj_get(const char __user *pathname, int flags);
+int bpfmapfs_init(void);
+void bpfmapfs_uninit(void);
 
 /* src/debugfs.c: test hooks, present with the module parameter test_hooks */
 void bpfmap_debugfs_init(void);

@@ -12,6 +12,7 @@
 #define _BPFMAP_COMPAT_H
 
 #include <linux/file.h>
+#include <linux/fs.h>
 #include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/version.h>
@@ -38,6 +39,44 @@ static inline void vm_flags_clear(struct vm_area_struct *vma,
 				  unsigned long flags)
 {
 	vma->vm_flags &= ~flags;
+}
+#endif
+
+/*
+ * v6.3: the inode operations and inode_init_owner() take the mount's
+ * struct mnt_idmap (the identity one: nop_mnt_idmap) where they took a
+ * struct user_namespace (init_user_ns).  bpfmapfs has no idmapped mounts
+ * of its own, so the old type under the new name does for both.
+ */
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 3, 0)
+#include <linux/user_namespace.h>
+#define mnt_idmap	user_namespace
+#define nop_mnt_idmap	init_user_ns
+#endif
+
+/*
+ * v6.6: simple_inode_init_ts() sets a new inode's three times at once;
+ * v6.7: inode_set_mtime_to_ts() sets its mtime (the times became private
+ * fields).  Before, the fields were written directly.
+ */
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 6, 0)
+static inline struct timespec64 simple_inode_init_ts(struct inode *inode)
+{
+	struct timespec64 ts = current_time(inode);
+
+	inode->i_atime = ts;
+	inode->i_mtime = ts;
+	inode->i_ctime = ts;
+	return ts;
+}
+#endif
+
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 7, 0)
+static inline struct timespec64 inode_set_mtime_to_ts(struct inode *inode,
+						      struct timespec64 ts)
+{
+	inode->i_mtime = ts;
+	return ts;
 }
 #endif
 

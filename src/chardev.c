@@ -574,6 +574,31 @@ static int cmd_get_info_by_fd(void *buf, void __user *ubuf, u32 usize)
 	return err;
 }
 
+/* Called from the OBJ_PIN ioctl; bpfmapfs.c does the work. */
+static int cmd_obj_pin(void *buf, void __user *ubuf, u32 usize)
+{
+	struct bpfmap_obj *cmd = buf;
+
+	if (cmd->file_flags || cmd->__reserved)
+		return -EINVAL;
+	return bpfmapfs_obj_pin(cmd->bpf_fd, u64_to_user_ptr(cmd->pathname));
+}
+
+/* Called from the OBJ_GET ioctl; bpfmapfs.c does the work. */
+static int cmd_obj_get(void *buf, void __user *ubuf, u32 usize)
+{
+	struct bpfmap_obj *cmd = buf;
+
+	if (cmd->bpf_fd || cmd->__reserved ||
+	    (cmd->file_flags & ~(BPFMAP_F_RDONLY | BPFMAP_F_WRONLY)))
+		return -EINVAL;
+	if ((cmd->file_flags & BPFMAP_F_RDONLY) &&
+	    (cmd->file_flags & BPFMAP_F_WRONLY))
+		return -EINVAL;
+	return bpfmapfs_obj_get(u64_to_user_ptr(cmd->pathname),
+				open_mode(cmd->file_flags));
+}
+
 union bpfmap_cmd_buffer {
 	struct bpfmap_map_create create;
 	struct bpfmap_elem elem;
@@ -581,6 +606,7 @@ union bpfmap_cmd_buffer {
 	struct bpfmap_get_next_id next_id;
 	struct bpfmap_get_fd_by_id fd_by_id;
 	struct bpfmap_map_info info;
+	struct bpfmap_obj obj;
 };
 
 /**
@@ -619,6 +645,10 @@ static const struct bpfmap_ioctl_op bpfmap_ioctl_ops[] = {
 			struct bpfmap_elem, flags),
 	BPFMAP_IOCTL_OP(BPFMAP_IOCTL_MAP_GET_NEXT_KEY, cmd_get_next_key,
 			struct bpfmap_elem, flags),
+	BPFMAP_IOCTL_OP(BPFMAP_IOCTL_OBJ_PIN, cmd_obj_pin,
+			struct bpfmap_obj, __reserved),
+	BPFMAP_IOCTL_OP(BPFMAP_IOCTL_OBJ_GET, cmd_obj_get,
+			struct bpfmap_obj, __reserved),
 	BPFMAP_IOCTL_OP(BPFMAP_IOCTL_MAP_GET_NEXT_ID, cmd_get_next_id,
 			struct bpfmap_get_next_id, __reserved),
 	BPFMAP_IOCTL_OP(BPFMAP_IOCTL_MAP_GET_FD_BY_ID, cmd_get_fd_by_id,

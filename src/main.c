@@ -2,8 +2,9 @@
 /* Copyright (C) 2026 The bpfmap authors. */
 /*
  * Module init and exit only.  Exit mirrors init in reverse.  The module
- * cannot go while a map fd is open (each holds a module reference); maps
- * whose last fd closed may still wait for their deferred free, which
+ * cannot go while a map fd is open or a bpfmapfs is mounted (each holds a
+ * module reference; umount drops the pinned maps); maps whose last
+ * reference went may still wait for their deferred free, which
  * bpfmap_uninit_ids() drains.
  */
 
@@ -19,13 +20,18 @@ static int __init bpfmap_mod_init(void)
 	ret = bpfmap_init_ids();
 	if (ret < 0)
 		return ret;
-	ret = bpfmap_chardev_init();
+	ret = bpfmapfs_init();
 	if (ret < 0)
 		goto err_ids;
+	ret = bpfmap_chardev_init();
+	if (ret < 0)
+		goto err_fs;
 	bpfmap_debugfs_init();
 	pr_info("loaded; /dev/bpfmap ready\n");
 	return 0;
 
+err_fs:
+	bpfmapfs_uninit();
 err_ids:
 	bpfmap_uninit_ids();
 	return ret;
@@ -35,6 +41,7 @@ static void __exit bpfmap_mod_exit(void)
 {
 	bpfmap_debugfs_uninit();
 	bpfmap_chardev_uninit();
+	bpfmapfs_uninit();
 	bpfmap_uninit_ids();
 	bpfmap_percpu_drain();
 }

@@ -2730,8 +2730,8 @@ static void op_get_info(struct fthread *t, struct fmap *m)
 /* Ioctl numbers that are no command: ENOTTY, whatever the argument. */
 static void op_chaos(struct fthread *t, struct fmap *m)
 {
-	static const uint8_t valid[] = { 0, 1, 2, 3, 4, 12, 14, 15, 21, 22,
-					 24, 25, 26, 27 };
+	static const uint8_t valid[] = { 0, 1, 2, 3, 4, 6, 7, 12, 14, 15,
+					 21, 22, 24, 25, 26, 27 };
 	struct bpfmap_elem e = { .size = sizeof(e) };
 	unsigned long num;
 	unsigned int nr, i;
@@ -2744,7 +2744,7 @@ static void op_chaos(struct fthread *t, struct fmap *m)
 		for (i = 0; i < sizeof(valid); i++)
 			is_valid |= nr == valid[i];
 		if (is_valid)
-			nr = 5 + below(&t->r, 7);	/* 5..11: none */
+			nr = 8 + below(&t->r, 4);	/* 8..11: none */
 		num = _IO(BPFMAP_IOCTL_TYPE, nr);
 		break;
 	case 1:

@@ -242,14 +242,24 @@ FIXTURE(abi_dev) {
 	int dev;
 };
 
+/* Where OBJ_PIN pins and OBJ_GET finds a map, in the bpfmapfs. */
+static char abi_pin_path[64], abi_get_path[64];
+
 FIXTURE_SETUP(abi_dev)
 {
 	SETUP_BACKEND(BPFMAP_BACKEND_DEV);
 	self->dev = bpfmap_dev_fd();
+	ASSERT_EQ(0, pin_fs_mount(BPFMAP_BACKEND_DEV));
+	snprintf(abi_pin_path, sizeof(abi_pin_path), "%s/abi_pin_%d",
+		 BPFMAPFS_ROOT, getpid());
+	snprintf(abi_get_path, sizeof(abi_get_path), "%s/abi_get_%d",
+		 BPFMAPFS_ROOT, getpid());
 }
 
 FIXTURE_TEARDOWN(abi_dev)
 {
+	unlink(abi_pin_path);
+	unlink(abi_get_path);
 }
 
 /* Big enough for any command struct plus a tail. */
@@ -260,6 +270,7 @@ union cmd_buf {
 	struct bpfmap_get_next_id next_id;
 	struct bpfmap_get_fd_by_id by_id;
 	struct bpfmap_map_info info;
+	struct bpfmap_obj obj;
 	unsigned char bytes[256];
 };
 
@@ -359,6 +370,25 @@ static int build_freeze(struct __test_metadata *_metadata, union cmd_buf *b)
 	return 0;
 }
 
+/* Pins a fresh map at a name that is free again each time. */
+static int build_obj_pin(struct __test_metadata *_metadata, union cmd_buf *b)
+{
+	unlink(abi_pin_path);
+	b->obj.bpf_fd = array_fd(_metadata);
+	b->obj.pathname = K(abi_pin_path);
+	return 0;
+}
+
+static int build_obj_get(struct __test_metadata *_metadata, union cmd_buf *b)
+{
+	if (access(abi_get_path, F_OK))
+		ASSERT_EQ(0, bpfmap_obj_pin(array_fd(_metadata),
+					    abi_get_path));
+	b->obj.pathname = K(abi_get_path);
+	b->obj.file_flags = BPFMAP_F_RDONLY;
+	return RESULT_FD;
+}
+
 static int build_next_id(struct __test_metadata *_metadata,
 			 union cmd_buf *b)
 {
@@ -448,6 +478,10 @@ static const struct abi_cmd abi_cmds[] = {
 	CMD(MAP_UPDATE_ELEM, struct bpfmap_elem, -1, build_update),
 	CMD(MAP_DELETE_ELEM, struct bpfmap_elem, -1, build_delete),
 	CMD(MAP_GET_NEXT_KEY, struct bpfmap_elem, -1, build_next_key),
+	CMD(OBJ_PIN, struct bpfmap_obj,
+	    offsetof(struct bpfmap_obj, __reserved), build_obj_pin),
+	CMD(OBJ_GET, struct bpfmap_obj,
+	    offsetof(struct bpfmap_obj, __reserved), build_obj_get),
 	CMD(MAP_GET_NEXT_ID, struct bpfmap_get_next_id,
 	    offsetof(struct bpfmap_get_next_id, __reserved), build_next_id),
 	CMD(MAP_GET_FD_BY_ID, struct bpfmap_get_fd_by_id,

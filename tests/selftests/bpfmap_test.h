@@ -22,8 +22,12 @@
 #include <unistd.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/vfs.h>
 #include <linux/bpf.h>
+#include <linux/magic.h>
 
 /* The harness is not -Wextra clean (an unused handler parameter). */
 #pragma GCC diagnostic push
@@ -456,6 +460,58 @@ static inline int prog_lookup(int map_fd, const void *key, __u32 key_size)
 	if (backend_is_dev())
 		return prog_lookup_dev(map_fd, key, key_size);
 	return prog_lookup_kernel(map_fd, key, key_size);
+}
+
+/*
+ * Where maps are pinned on each backend: a bpfmapfs (the module makes the
+ * mount point) and the kernel's bpffs.  guest-check.sh mounts both;
+ * pin_fs_mount() mounts the one asked for when it is not.
+ */
+#define BPFMAPFS_ROOT	"/sys/fs/bpfmap"
+#define BPFFS_ROOT	"/sys/fs/bpf"
+
+static inline const char *pin_fs_root(enum bpfmap_backend backend)
+{
+	return backend == BPFMAP_BACKEND_DEV ? BPFMAPFS_ROOT : BPFFS_ROOT;
+}
+
+static inline const char *pin_fs_type(enum bpfmap_backend backend)
+{
+	return backend == BPFMAP_BACKEND_DEV ? "bpfmapfs" : "bpf";
+}
+
+static inline unsigned long pin_fs_magic(enum bpfmap_backend backend)
+{
+	return backend == BPFMAP_BACKEND_DEV ? BPFMAPFS_MAGIC : BPF_FS_MAGIC;
+}
+
+/* 1 when @path is the root or a file of @backend's pinning filesystem. */
+static inline bool pin_fs_is_at(enum bpfmap_backend backend, const char *path)
+{
+	struct statfs st;
+
+	return !statfs(path, &st) &&
+	       (unsigned long)st.f_type == pin_fs_magic(backend);
+}
+
+/*
+ * Mounts @backend's pinning filesystem at @dir unless one is there
+ * already: 0 or -errno.
+ */
+static inline int pin_fs_mount_at(enum bpfmap_backend backend,
+				  const char *dir)
+{
+	if (pin_fs_is_at(backend, dir))
+		return 0;
+	if (mount(pin_fs_type(backend), dir, pin_fs_type(backend), 0, NULL))
+		return -errno;
+	return 0;
+}
+
+/* The same at the usual place, pin_fs_root(). */
+static inline int pin_fs_mount(enum bpfmap_backend backend)
+{
+	return pin_fs_mount_at(backend, pin_fs_root(backend));
 }
 
 #endif /* _BPFMAP_TEST_H */

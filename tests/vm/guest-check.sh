@@ -4,7 +4,9 @@
 # /init of the check VM (copied into the initramfs by run-vm.sh; busybox sh).
 # Loads bpfmap.ko and bpfmap_kunit.ko (its KUnit suites run at insmod),
 # prints every bpfmap* KUnit result file, runs every selftest binary under
-# /selftests, unloads both modules, asks kmemleak for leaks and powers off.  Everything it prints goes
+# /selftests (with bpffs and bpfmapfs mounted), checks that rmmod is refused
+# while a bpfmapfs is mounted, unmounts it, unloads both modules, asks
+# kmemleak for leaks and powers off.  Everything it prints goes
 # to the console and, for the host's parser, to the second serial port
 # (/dev/ttyS1), which carries no kernel messages.  Each section sits between
 # "### BEGIN <what> <name>" and "### END <what> <name> ..." lines; the last
@@ -53,6 +55,13 @@ tests() {
 		echo "### insmod kunit rc=$?"
 	fi
 
+	# Where the selftests pin: bpffs for the kernel backend, a bpfmapfs
+	# (its mount point is the module's) for ours.
+	mount -t bpf bpf /sys/fs/bpf
+	echo "### mount bpffs rc=$?"
+	mount -t bpfmapfs none /sys/fs/bpfmap
+	echo "### mount bpfmapfs rc=$?"
+
 	for dir in /sys/kernel/debug/kunit/bpfmap*; do
 		[ -f "$dir/results" ] || continue
 		suite=$(basename "$dir")
@@ -74,6 +83,16 @@ tests() {
 		rmmod bpfmap_kunit
 		echo "### rmmod kunit rc=$?"
 	fi
+	# A mounted bpfmapfs holds a reference to the module: rmmod must be
+	# refused (delete_module says EAGAIN) and leave the module working.
+	# The umount then drops every map still pinned; kmemleak below would
+	# see any the umount or the unload left behind.
+	msg=$(rmmod bpfmap 2>&1)
+	if [ -d /sys/module/bpfmap ] && [ -c /dev/bpfmap ]; then refused=0; else refused=1; fi
+	echo "### rmmod while bpfmapfs is mounted: $msg"
+	echo "### rmmod mounted refused rc=$refused"
+	umount /sys/fs/bpfmap
+	echo "### umount bpfmapfs rc=$?"
 	rmmod bpfmap
 	echo "### rmmod rc=$?"
 	echo "### kmemleak scan uptime=$(uptime)"

@@ -209,6 +209,9 @@ if [ "$insmod_rc" = 0 ]; then
 		check_rc "insmod bpfmap_kunit.ko" "insmod kunit"
 		check_rc "rmmod bpfmap_kunit" "rmmod kunit"
 	fi
+	check_rc "mount bpfmapfs" "mount bpfmapfs"
+	check_rc "rmmod refused while bpfmapfs is mounted" "rmmod mounted refused"
+	check_rc "umount bpfmapfs" "umount bpfmapfs"
 	check_rc "rmmod bpfmap" "rmmod"
 fi
 if grep -q 'unreferenced object' "$results"; then

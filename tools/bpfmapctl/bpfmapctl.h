@@ -46,8 +46,4 @@ void show_map(const struct bpfmap_info *info);
 void print_entry(const struct bpfmap_info *info, const unsigned char *key,
 		 const unsigned char *value, int ncpus, int cpu);
 
-/* holder.c */
-void holder_start(int map_fd, __u32 id);
-void holder_stop(__u32 id);
-
 #endif /* _BPFMAPCTL_H */

@@ -57,8 +57,8 @@ static __u32 parse_id(char ***argvp)
 	char **argv = *argvp;
 
 	if (!argv[0] || strcmp(argv[0], "id"))
-		fail(EINVAL, "expected \"id ID\"%s%s", argv[0] ? ", got " : "",
-		     argv[0] ? argv[0] : "");
+		fail(EINVAL, "expected \"id ID\" or \"pinned FILE\"%s%s",
+		     argv[0] ? ", got " : "", argv[0] ? argv[0] : "");
 	*argvp = argv + 2;
 	return parse_u32(argv[1], "id");
 }
@@ -75,6 +75,29 @@ static int open_id(__u32 id)
 	return fd;
 }
 
+/*
+ * bpftool's MAP at *argvp, "id ID" or "pinned FILE": opens the map and
+ * moves *argvp past it.
+ */
+static int open_map_ref(char ***argvp)
+{
+	char **argv = *argvp;
+	int fd;
+
+	if (!argv[0] || strcmp(argv[0], "pinned"))
+		return open_id(parse_id(argvp));
+	if (!argv[1])
+		fail(EINVAL, "'pinned' needs a FILE");
+	fd = bpfmap_obj_get(argv[1], 0);
+	if (fd == -ENOENT)
+		fail(ENOENT, "nothing is pinned at %s", argv[1]);
+	if (fd < 0)
+		fail(-fd, "cannot open pinned map %s: %s", argv[1],
+		     errno_sentence(-fd));
+	*argvp = argv + 2;
+	return fd;
+}
+
 static void get_info(int fd, struct bpfmap_info *info)
 {
 	int err = bpfmap_map_get_info_by_fd(fd, info);
@@ -83,10 +106,10 @@ static void get_info(int fd, struct bpfmap_info *info)
 		fail(-err, "cannot get map info: %s", errno_sentence(-err));
 }
 
-/* "id ID" at *argvp: opens the map and reads its info. */
+/* MAP at *argvp: opens the map and reads its info. */
 static int open_map(char ***argvp, struct bpfmap_info *info)
 {
-	int fd = open_id(parse_id(argvp));
+	int fd = open_map_ref(argvp);
 
 	get_info(fd, info);
 	return fd;
@@ -103,10 +126,14 @@ static void do_create(char **argv)
 	bool have_key = false, have_value = false, have_entries = false;
 	struct bpfmap_map_create_opts opts = { .sz = sizeof(opts) };
 	__u32 type, key_size = 0, value_size = 0, max_entries = 0;
-	const char *name = NULL;
-	struct bpfmap_info info;
-	int fd, inner_fd = -1;
+	const char *name = NULL, *file;
+	int fd, err, inner_fd = -1;
 
+	/* As bpftool: the file to pin the new map at comes first. */
+	file = argv[0];
+	if (!file || !strcmp(file, "type"))
+		fail(EINVAL, "map create needs a FILE to pin the map at (see --help)");
+	argv++;
 	if (argv[0] && !strcmp(argv[0], "type"))
 		argv++;
 	if (!argv[0])
@@ -138,7 +165,7 @@ static void do_create(char **argv)
 
 			if (inner_fd >= 0)
 				fail(EINVAL, "inner_map given twice");
-			inner_fd = open_id(parse_id(&p));
+			inner_fd = open_map_ref(&p);
 			opts.inner_map_fd = (__u32)inner_fd;
 			argv = p;
 			continue;
@@ -155,22 +182,32 @@ static void do_create(char **argv)
 			       &opts);
 	if (fd < 0)
 		fail(-fd, "map create failed: %s", errno_sentence(-fd));
-	get_info(fd, &info);
-
-	holder_start(fd, info.id);
-
-	if (json_output)
-		printf("{\"id\":%u}\n", info.id);
-	else
-		printf("%u\n", info.id);
+	/* The pin keeps the map after we exit; without it the map is gone. */
+	err = bpfmap_obj_pin(fd, file);
+	if (err)
+		fail(-err, "cannot pin the map at %s: %s", file,
+		     errno_sentence(-err));
+	close(fd);
+	json_null();
 }
 
-static void do_destroy(char **argv)
+/* "map pin MAP FILE" */
+static void do_pin(char **argv)
 {
-	__u32 id = parse_id(&argv);
+	const char *file;
+	int fd, err;
 
-	no_more_args(argv);
-	holder_stop(id);
+	check_backend();
+	fd = open_map_ref(&argv);
+	file = argv[0];
+	if (!file)
+		fail(EINVAL, "map pin needs a FILE");
+	no_more_args(argv + 1);
+	err = bpfmap_obj_pin(fd, file);
+	if (err)
+		fail(-err, "cannot pin the map at %s: %s", file,
+		     errno_sentence(-err));
+	close(fd);
 	json_null();
 }
 
@@ -300,12 +337,12 @@ static void *percpu_value(const struct bytes *b,
 	return buf;
 }
 
-/* "id ID" of a map-of-maps value: the inner map, passed as an fd. */
+/* MAP of a map-of-maps value: the inner map, passed as an fd. */
 static void *inner_map_value(char ***argvp)
 {
 	__u32 *v = xzalloc(sizeof(*v));
 
-	*v = (__u32)open_id(parse_id(argvp));
+	*v = (__u32)open_map_ref(argvp);
 	return v;
 }
 
@@ -640,7 +677,7 @@ static const struct {
 	void (*fn)(char **argv);
 } cmds[] = {
 	{ "create",	do_create },
-	{ "destroy",	do_destroy },
+	{ "pin",	do_pin },
 	{ "list",	do_show },
 	{ "show",	do_show },
 	{ "lookup",	do_lookup },

@@ -222,6 +222,30 @@ static int dev_get_info(int fd, struct bpfmap_info *info)
 	return 0;
 }
 
+static int dev_obj_pin(int fd, const char *pathname)
+{
+	struct bpfmap_obj s;
+
+	memset(&s, 0, sizeof(s));
+	s.size = sizeof(s);
+	s.bpf_fd = (__u32)fd;
+	s.pathname = ptr_to_u64(pathname);
+
+	return dev_ioctl(BPFMAP_IOCTL_OBJ_PIN, &s);
+}
+
+static int dev_obj_get(const char *pathname, __u32 file_flags)
+{
+	struct bpfmap_obj s;
+
+	memset(&s, 0, sizeof(s));
+	s.size = sizeof(s);
+	s.pathname = ptr_to_u64(pathname);
+	s.file_flags = file_flags;
+
+	return dev_ioctl(BPFMAP_IOCTL_OBJ_GET, &s);
+}
+
 const struct libbpfmap_ops libbpfmap_dev_ops = {
 	.map_create	= dev_map_create,
 	.elem		= dev_elem,
@@ -229,4 +253,6 @@ const struct libbpfmap_ops libbpfmap_dev_ops = {
 	.get_next_id	= dev_get_next_id,
 	.get_fd_by_id	= dev_get_fd_by_id,
 	.get_info	= dev_get_info,
+	.obj_pin	= dev_obj_pin,
+	.obj_get	= dev_obj_get,
 };

@@ -32,6 +32,8 @@ SAME(BPFMAP_MAP_LOOKUP_ELEM, BPF_MAP_LOOKUP_ELEM);
 SAME(BPFMAP_MAP_UPDATE_ELEM, BPF_MAP_UPDATE_ELEM);
 SAME(BPFMAP_MAP_DELETE_ELEM, BPF_MAP_DELETE_ELEM);
 SAME(BPFMAP_MAP_GET_NEXT_KEY, BPF_MAP_GET_NEXT_KEY);
+SAME(BPFMAP_OBJ_PIN, BPF_OBJ_PIN);
+SAME(BPFMAP_OBJ_GET, BPF_OBJ_GET);
 SAME(BPFMAP_MAP_GET_NEXT_ID, BPF_MAP_GET_NEXT_ID);
 SAME(BPFMAP_MAP_GET_FD_BY_ID, BPF_MAP_GET_FD_BY_ID);
 SAME(BPFMAP_OBJ_GET_INFO_BY_FD, BPF_OBJ_GET_INFO_BY_FD);
@@ -212,6 +214,28 @@ static int kernel_get_info(int fd, struct bpfmap_info *info)
 	return 0;
 }
 
+static int kernel_obj_pin(int fd, const char *pathname)
+{
+	union bpf_attr attr;
+
+	memset(&attr, 0, sizeof(attr));
+	attr.bpf_fd = (__u32)fd;
+	attr.pathname = ptr_to_u64(pathname);
+
+	return sys_bpf(BPF_OBJ_PIN, &attr);
+}
+
+static int kernel_obj_get(const char *pathname, __u32 file_flags)
+{
+	union bpf_attr attr;
+
+	memset(&attr, 0, sizeof(attr));
+	attr.pathname = ptr_to_u64(pathname);
+	attr.file_flags = file_flags;
+
+	return sys_bpf(BPF_OBJ_GET, &attr);
+}
+
 const struct libbpfmap_ops libbpfmap_kernel_ops = {
 	.map_create	= kernel_map_create,
 	.elem		= kernel_elem,
@@ -219,4 +243,6 @@ const struct libbpfmap_ops libbpfmap_kernel_ops = {
 	.get_next_id	= kernel_get_next_id,
 	.get_fd_by_id	= kernel_get_fd_by_id,
 	.get_info	= kernel_get_info,
+	.obj_pin	= kernel_obj_pin,
+	.obj_get	= kernel_obj_get,
 };

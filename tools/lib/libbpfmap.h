@@ -113,6 +113,15 @@ int bpfmap_map_get_fd_by_id(__u32 id);
 /* open_flags: 0, BPFMAP_F_RDONLY or BPFMAP_F_WRONLY */
 int bpfmap_map_get_fd_by_id_opts(__u32 id, __u32 open_flags);
 
+/*
+ * Pin the map behind @fd at @pathname, in a bpfmapfs (DEV backend) or a
+ * bpffs (KERNEL backend); and open a new fd for the map pinned at
+ * @pathname, with @file_flags 0, BPFMAP_F_RDONLY or BPFMAP_F_WRONLY.
+ * libbpf's bpf_obj_pin() / bpf_obj_get_opts().
+ */
+int bpfmap_obj_pin(int fd, const char *pathname);
+int bpfmap_obj_get(const char *pathname, __u32 file_flags);
+
 struct bpfmap_info {
 	__u32 type;
 	__u32 id;

@@ -38,6 +38,8 @@ struct libbpfmap_ops {
 	int (*get_next_id)(__u32 start_id, __u32 *next_id);
 	int (*get_fd_by_id)(__u32 id, __u32 open_flags);
 	int (*get_info)(int fd, struct bpfmap_info *info);
+	int (*obj_pin)(int fd, const char *pathname);
+	int (*obj_get)(const char *pathname, __u32 file_flags);
 };
 
 /* Hidden so that libbpfmap.so exports only the public calls. */

@@ -174,6 +174,16 @@ int bpfmap_map_get_fd_by_id_opts(__u32 id, __u32 open_flags)
 	return libbpfmap_err(ops()->get_fd_by_id(id, open_flags));
 }
 
+int bpfmap_obj_pin(int fd, const char *pathname)
+{
+	return libbpfmap_err(ops()->obj_pin(fd, pathname));
+}
+
+int bpfmap_obj_get(const char *pathname, __u32 file_flags)
+{
+	return libbpfmap_err(ops()->obj_get(pathname, file_flags));
+}
+
 int bpfmap_map_get_info_by_fd(int fd, struct bpfmap_info *info)
 {
 	if (!info)

@@ -53,6 +53,9 @@
 #define BPFMAP_IOCTL_TYPE	0xBF
 #define BPFMAP_OBJ_NAME_LEN	16U
 
+/* statfs() f_type of a bpfmapfs mount, as BPF_FS_MAGIC is bpffs's. */
+#define BPFMAPFS_MAGIC		0xbf4d4150
+
 /**
  * enum bpfmap_cmd - command numbers, equal to the bpf(2) ones
  */
@@ -62,6 +65,8 @@ enum bpfmap_cmd {
 	BPFMAP_MAP_UPDATE_ELEM = 2,
 	BPFMAP_MAP_DELETE_ELEM = 3,
 	BPFMAP_MAP_GET_NEXT_KEY = 4,
+	BPFMAP_OBJ_PIN = 6,
+	BPFMAP_OBJ_GET = 7,
 	BPFMAP_MAP_GET_NEXT_ID = 12,
 	BPFMAP_MAP_GET_FD_BY_ID = 14,
 	BPFMAP_OBJ_GET_INFO_BY_FD = 15,
@@ -259,6 +264,35 @@ struct bpfmap_map_info {
 	__aligned_u64 out_memory;
 };
 
+/**
+ * struct bpfmap_obj - BPFMAP_IOCTL_OBJ_PIN and BPFMAP_IOCTL_OBJ_GET
+ * @size: sizeof(struct bpfmap_obj)
+ * @bpf_fd: OBJ_PIN: the map fd to pin; OBJ_GET: must be 0
+ * @pathname: user pointer to a NUL-terminated path
+ * @file_flags: OBJ_PIN: must be 0; OBJ_GET: 0, BPFMAP_F_RDONLY or
+ *	BPFMAP_F_WRONLY, the mode of the returned fd
+ * @__reserved: must be 0
+ *
+ * OBJ_PIN creates a file at @pathname, in a directory of a bpfmapfs mount
+ * (``mount -t bpfmapfs none /sys/fs/bpfmap``), that holds a reference to
+ * the map until it is unlinked: the map outlives its last fd.  The file's
+ * mode is 0600 less the caller's umask.  OBJ_GET opens a new O_CLOEXEC fd
+ * for the map pinned at @pathname, if the file's permissions allow the
+ * mode asked for.  As BPF_OBJ_PIN / BPF_OBJ_GET: EINVAL for a bad flag or
+ * a @bpf_fd that is not a bpfmap map fd (a closed fd too), EPERM for a
+ * directory that is not in a bpfmapfs or a name with a dot, EEXIST for a
+ * name that exists, ENOENT / ENOTDIR for a path that does not resolve,
+ * EACCES when the permissions refuse, or when the file at @pathname is
+ * not a pinned map.
+ */
+struct bpfmap_obj {
+	__u32 size;
+	__u32 bpf_fd;
+	__aligned_u64 pathname;
+	__u32 file_flags;
+	__u32 __reserved;
+};
+
 #define BPFMAP_IOCTL_MAP_CREATE \
 	_IO(BPFMAP_IOCTL_TYPE, BPFMAP_MAP_CREATE)
 #define BPFMAP_IOCTL_MAP_LOOKUP_ELEM \
@@ -269,6 +303,10 @@ struct bpfmap_map_info {
 	_IO(BPFMAP_IOCTL_TYPE, BPFMAP_MAP_DELETE_ELEM)
 #define BPFMAP_IOCTL_MAP_GET_NEXT_KEY \
 	_IO(BPFMAP_IOCTL_TYPE, BPFMAP_MAP_GET_NEXT_KEY)
+#define BPFMAP_IOCTL_OBJ_PIN \
+	_IO(BPFMAP_IOCTL_TYPE, BPFMAP_OBJ_PIN)
+#define BPFMAP_IOCTL_OBJ_GET \
+	_IO(BPFMAP_IOCTL_TYPE, BPFMAP_OBJ_GET)
 #define BPFMAP_IOCTL_MAP_GET_NEXT_ID \
 	_IO(BPFMAP_IOCTL_TYPE, BPFMAP_MAP_GET_NEXT_ID)
 #define BPFMAP_IOCTL_MAP_GET_FD_BY_ID \

@@ -276,35 +276,48 @@ static struct htab_bucket *htab_bucket(const struct bpfmap_htab *htab,
 	return &htab->buckets[hash & (htab->n_buckets - 1)];
 }
 
-/*
- * Enter the re-entry guard of @hash's bucket on this CPU with interrupts
- * off; false (and nothing entered) when this CPU is inside it already.
- * The caller then takes the bucket lock itself, so that lock and unlock
- * stand in one function where sparse and lockdep can pair them.
- */
-static bool htab_guard_enter(struct bpfmap_htab *htab, u32 hash,
-			     unsigned long *irqflags)
+static u32 htab_guard(const struct bpfmap_htab *htab, u32 hash)
 {
-	u32 g = hash & min(HTAB_LOCK_GUARDS - 1, htab->n_buckets - 1);
+	return hash & min(HTAB_LOCK_GUARDS - 1, htab->n_buckets - 1);
+}
+
+/*
+ * Enter the re-entry guard of @hash's bucket on this CPU and take @b's
+ * lock, with interrupts off; false (and nothing entered) when this CPU is
+ * inside that guard already.  Call it as htab_lock_bucket(), which tells
+ * sparse that the lock is held when it returns true; the __release() here
+ * hands the acquire over to that wrapper.
+ */
+static bool __htab_lock_bucket(struct bpfmap_htab *htab,
+			       struct htab_bucket *b, u32 hash,
+			       unsigned long *irqflags)
+{
 	int *depth;
 
 	local_irq_save(*irqflags);
-	depth = &this_cpu_ptr(htab->guards)->depth[g];
+	depth = &this_cpu_ptr(htab->guards)->depth[htab_guard(htab, hash)];
 	if (unlikely(++*depth != 1)) {
 		--*depth;
 		local_irq_restore(*irqflags);
 		return false;
 	}
+	raw_spin_lock(&b->lock);
+	__release(&b->lock);
 	return true;
 }
 
-static void htab_guard_exit(struct bpfmap_htab *htab, u32 hash,
-			    unsigned long irqflags)
-{
-	u32 g = hash & min(HTAB_LOCK_GUARDS - 1, htab->n_buckets - 1);
+#define htab_lock_bucket(htab, b, hash, irqflags)			\
+	__cond_lock(&(b)->lock, __htab_lock_bucket(htab, b, hash, irqflags))
 
-	lockdep_assert_irqs_disabled();
-	this_cpu_ptr(htab->guards)->depth[g]--;
+/* Undoes a htab_lock_bucket() that returned true. */
+static void htab_unlock_bucket(struct bpfmap_htab *htab,
+			       struct htab_bucket *b, u32 hash,
+			       unsigned long irqflags)
+	__releases(&b->lock)
+{
+	lockdep_assert_held(&b->lock);
+	raw_spin_unlock(&b->lock);
+	this_cpu_ptr(htab->guards)->depth[htab_guard(htab, hash)]--;
 	local_irq_restore(irqflags);
 }
 
@@ -592,11 +605,10 @@ again:
 		if (!new)
 			return -ENOMEM;
 	}
-	if (!htab_guard_enter(htab, hash, &irqflags)) {
+	if (!htab_lock_bucket(htab, b, hash, &irqflags)) {
 		err = -EBUSY;
 		goto out_free;
 	}
-	raw_spin_lock(&b->lock);
 
 	old = lookup_elem(htab, b, hash, key);
 	err = check_op(old, op);
@@ -615,8 +627,7 @@ again:
 			goto out_unlock;
 		}
 	} else if (!new) {
-		raw_spin_unlock(&b->lock);
-		htab_guard_exit(htab, hash, irqflags);
+		htab_unlock_bucket(htab, b, hash, irqflags);
 		goto again;
 	} else if (!old && !count_inc(htab)) {
 		err = -E2BIG;
@@ -638,8 +649,7 @@ again:
 			gone = old;
 	}
 out_unlock:
-	raw_spin_unlock(&b->lock);
-	htab_guard_exit(htab, hash, irqflags);
+	htab_unlock_bucket(htab, b, hash, irqflags);
 	if (old_inner)
 		bpfmap_put(old_inner);
 	if (gone)
@@ -717,11 +727,10 @@ again:
 			return -ENOMEM;
 	}
 	new = node ? container_of(node, struct htab_elem, lru_node) : NULL;
-	if (!htab_guard_enter(htab, hash, &irqflags)) {
+	if (!htab_lock_bucket(htab, b, hash, &irqflags)) {
 		err = -EBUSY;
 		goto out_free;
 	}
-	raw_spin_lock(&b->lock);
 
 	old = lookup_elem(htab, b, hash, key);
 	err = check_op(old, op);
@@ -739,8 +748,7 @@ again:
 	}
 	if (!new) {
 		/* The key went away after we looked: we need a node. */
-		raw_spin_unlock(&b->lock);
-		htab_guard_exit(htab, hash, irqflags);
+		htab_unlock_bucket(htab, b, hash, irqflags);
 		exists = false;
 		goto again;
 	}
@@ -753,8 +761,7 @@ again:
 	}
 	new = old;	/* what goes back to the LRU, if anything */
 out_unlock:
-	raw_spin_unlock(&b->lock);
-	htab_guard_exit(htab, hash, irqflags);
+	htab_unlock_bucket(htab, b, hash, irqflags);
 out_free:
 	if (new)
 		bpfmap_lru_push_free(&htab->lru, &new->lru_node);
@@ -791,17 +798,15 @@ static int htab_remove(struct bpfmap_htab *htab, const void *key, void *value)
 	unsigned long irqflags;
 	struct htab_elem *l;
 
-	if (!htab_guard_enter(htab, hash, &irqflags))
+	if (!htab_lock_bucket(htab, b, hash, &irqflags))
 		return -EBUSY;
-	raw_spin_lock(&b->lock);
 	l = lookup_elem(htab, b, hash, key);
 	if (l) {
 		if (value)
 			elem_copy_value(htab, l, value, 0);
 		hlist_nulls_del_rcu(&l->hash_node);
 	}
-	raw_spin_unlock(&b->lock);
-	htab_guard_exit(htab, hash, irqflags);
+	htab_unlock_bucket(htab, b, hash, irqflags);
 
 	if (!l)
 		return -ENOENT;
@@ -1037,18 +1042,16 @@ VISIBLE_IF_KUNIT int bpfmap_htab_walk(struct bpfmap *map, u32 *batch,
 		b = &htab->buckets[*batch];
 		if (bucket_looks_empty(b))
 			goto next_bucket;
-		if (!htab_guard_enter(htab, *batch, &irqflags)) {
+		if (!htab_lock_bucket(htab, b, *batch, &irqflags)) {
 			err = -EBUSY;
 			break;
 		}
-		raw_spin_lock(&b->lock);
 		cnt = 0;
 		hlist_nulls_for_each_entry_rcu(l, n, &b->head, hash_node)
 			cnt++;
 		if (cnt > max_count - *total - st.staged ||
 		    cnt > st.cap - st.staged) {
-			raw_spin_unlock(&b->lock);
-			htab_guard_exit(htab, *batch, irqflags);
+			htab_unlock_bucket(htab, b, *batch, irqflags);
 			if (cnt > max_count - *total - st.staged) {
 				err = *total + st.staged ? 0 : -ENOSPC;
 				break;
@@ -1080,8 +1083,7 @@ VISIBLE_IF_KUNIT int bpfmap_htab_walk(struct bpfmap *map, u32 *batch,
 			i++;
 		}
 		st.staged = i;
-		raw_spin_unlock(&b->lock);
-		htab_guard_exit(htab, *batch, irqflags);
+		htab_unlock_bucket(htab, b, *batch, irqflags);
 
 		for (; gone; gone = next) {
 			next = gone->next;
@@ -1202,9 +1204,8 @@ static bool htab_lru_evict(void *arg, struct bpfmap_lru_node *node)
 	u32 hash = l->hash;
 	bool found = false;
 
-	if (!htab_guard_enter(htab, hash, &irqflags))
+	if (!htab_lock_bucket(htab, b, hash, &irqflags))
 		return false;
-	raw_spin_lock(&b->lock);
 	hlist_nulls_for_each_entry_rcu(cur, n, &b->head, hash_node) {
 		if (cur == l) {
 			hlist_nulls_del_rcu(&l->hash_node);
@@ -1212,8 +1213,7 @@ static bool htab_lru_evict(void *arg, struct bpfmap_lru_node *node)
 			break;
 		}
 	}
-	raw_spin_unlock(&b->lock);
-	htab_guard_exit(htab, hash, irqflags);
+	htab_unlock_bucket(htab, b, hash, irqflags);
 	return found;
 }
 

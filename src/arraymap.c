@@ -293,9 +293,10 @@ static int array_map_lookup_elem(struct bpfmap *map, const void *key,
 	return 0;
 }
 
-/* Called from syscall or in-kernel users; any context. */
+/* Called from syscall or in-kernel users; any context but NMI. */
 static int array_map_update_elem(struct bpfmap *map, const void *key,
-				 const void *value, u64 flags)
+				 const void *value, u64 flags,
+				 enum bpfmap_ctx ctx)
 {
 	struct bpfmap_array *array = to_array(map);
 	s64 index;
@@ -339,7 +340,7 @@ static int array_map_delete_elem(struct bpfmap *map, const void *key)
 
 /* Called from syscall or in-kernel users; any context. */
 static int array_map_get_next_key(struct bpfmap *map, const void *key,
-				  void *next_key)
+				  void *next_key, enum bpfmap_ctx ctx)
 {
 	u32 index = key ? *(const u32 *)key : U32_MAX;
 
@@ -403,7 +404,8 @@ static struct bpfmap *array_of_maps_swap(struct bpfmap_array *array,
  * memory lives on until RCU readers are done with it.
  */
 static int array_of_maps_update_elem(struct bpfmap *map, const void *key,
-				     const void *value, u64 flags)
+				     const void *value, u64 flags,
+				     enum bpfmap_ctx ctx)
 {
 	struct bpfmap_array *array = to_array(map);
 	struct bpfmap *inner, *old;
@@ -423,7 +425,7 @@ static int array_of_maps_update_elem(struct bpfmap *map, const void *key,
 	return 0;
 }
 
-/* Called from syscall or in-kernel users; any context. */
+/* Called from syscall or in-kernel users; any context but NMI. */
 static int array_of_maps_delete_elem(struct bpfmap *map, const void *key)
 {
 	struct bpfmap_array *array = to_array(map);
@@ -462,7 +464,8 @@ static int percpu_array_map_lookup_elem(struct bpfmap *map, const void *key,
  * combined with BPFMAP_F_CPU is honoured too, instead of being ignored.
  */
 static int percpu_array_map_update_elem(struct bpfmap *map, const void *key,
-					const void *value, u64 flags)
+					const void *value, u64 flags,
+					enum bpfmap_ctx ctx)
 {
 	struct bpfmap_array *array = to_array(map);
 	s64 index;

@@ -29,11 +29,15 @@ static int put_count(struct bpfmap_batch __user *ucmd, u32 count)
 	return put_user(count, &ucmd->count) ? -EFAULT : 0;
 }
 
-/* What UPDATE_BATCH and DELETE_BATCH do to one element. */
+/*
+ * What UPDATE_BATCH and DELETE_BATCH do to one element.  Called from the
+ * ioctl; may sleep.
+ */
 static int batch_update_one(struct bpfmap *map, const void *key,
 			    const void *value, u64 flags)
 {
-	return __bpfmap_map_update_elem(map, key, value, flags);
+	return __bpfmap_map_update_elem(map, key, value, flags,
+					BPFMAP_CTX_SLEEP);
 }
 
 static int batch_delete_one(struct bpfmap *map, const void *key,
@@ -185,7 +189,8 @@ int bpfmap_generic_lookup_batch(struct bpfmap *map, struct bpfmap_batch *cmd,
 		prev_key = spare;
 	}
 	for (cp = 0; cp < cmd->count;) {
-		err = bpfmap_map_get_next_key(map, prev_key, key);
+		err = __bpfmap_map_get_next_key(map, prev_key, key,
+						BPFMAP_CTX_SLEEP);
 		if (err)
 			break;
 		err = __bpfmap_map_lookup_elem(map, key, value, flags);

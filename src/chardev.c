@@ -223,7 +223,8 @@ static int cmd_update_elem(void *buf, void __user *ubuf, u32 usize)
 	err = -EFAULT;
 	if (copy_from_user(st.value, u64_to_user_ptr(cmd->value), value_size))
 		goto out_release;
-	err = __bpfmap_map_update_elem(map, st.key, st.value, cmd->flags);
+	err = __bpfmap_map_update_elem(map, st.key, st.value, cmd->flags,
+				       BPFMAP_CTX_SLEEP);
 	if (!err)
 		wait_for_inner_readers(map);
 out_release:
@@ -295,7 +296,8 @@ static int cmd_get_next_key(void *buf, void __user *ubuf, u32 usize)
 			goto out_release;
 		key = st.key;
 	}
-	err = bpfmap_map_get_next_key(map, key, st.value);
+	err = __bpfmap_map_get_next_key(map, key, st.value,
+					BPFMAP_CTX_SLEEP);
 	if (!err && copy_to_user(u64_to_user_ptr(cmd->value), st.value,
 				 map->key_size))
 		err = -EFAULT;

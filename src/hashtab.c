@@ -408,46 +408,37 @@ static void elem_free_deferred(struct bpfmap_htab *htab, struct htab_elem *l)
 }
 
 /*
- * Whether the caller may sleep: a task, not in an atomic section nor in an
- * RCU read section.  The ioctls may; in-kernel users under a lock, RCU or
- * in interrupts may not.  Without CONFIG_PREEMPT_COUNT preemptible() is
- * always false, which errs on the atomic side.
+ * BPFMAP_F_NO_PREALLOC allocates before any bucket lock is taken, as the
+ * caller allows: a caller that may sleep (the ioctls) gets GFP_KERNEL, as
+ * atomic per-CPU allocations cannot grow the per-CPU pool and fail far
+ * too early; an atomic caller gets GFP_ATOMIC.  Either is charged to the
+ * caller's memory cgroup.  A caller that may not allocate at all
+ * (BPFMAP_CTX_NOALLOC: PREEMPT_RT with preemption or interrupts off) gets
+ * EBUSY, as it would for a lock it may not take.
  */
-static bool htab_may_sleep(void)
+static struct htab_elem *elem_alloc(struct bpfmap_htab *htab,
+				    enum bpfmap_ctx ctx)
 {
-	return in_task() && preemptible() && !rcu_preempt_depth();
-}
-
-/*
- * BPFMAP_F_NO_PREALLOC allocates before any bucket lock is taken.  A
- * caller that may sleep gets GFP_KERNEL: atomic per-CPU allocations cannot
- * grow the per-CPU pool and fail far too early.  Any other gets
- * GFP_ATOMIC.  Either is charged to the caller's memory cgroup.
- */
-static gfp_t elem_gfp(void)
-{
-	if (htab_may_sleep())
-		return GFP_KERNEL | __GFP_NOWARN | __GFP_ACCOUNT |
-		       __GFP_NORETRY;
-	return GFP_ATOMIC | __GFP_NOWARN | __GFP_ACCOUNT;
-}
-
-/* BPFMAP_F_NO_PREALLOC: a new element; sleeps only where elem_gfp() allows. */
-static struct htab_elem *elem_alloc(struct bpfmap_htab *htab)
-{
-	gfp_t gfp = elem_gfp();
+	gfp_t gfp = GFP_ATOMIC | __GFP_NOWARN | __GFP_ACCOUNT;
 	struct htab_elem *l;
 	void __percpu *pptr;
 
+	if (ctx == BPFMAP_CTX_NOALLOC)
+		return ERR_PTR(-EBUSY);
+	if (ctx == BPFMAP_CTX_SLEEP) {
+		might_sleep();
+		gfp = GFP_KERNEL | __GFP_NOWARN | __GFP_ACCOUNT |
+		      __GFP_NORETRY;
+	}
 	l = kmalloc_node(htab->elem_size, gfp, htab->map.numa_node);
 	if (!l)
-		return NULL;
+		return ERR_PTR(-ENOMEM);
 	if (htab_is_percpu(htab)) {
 		pptr = bpfmap_percpu_alloc(bpfmap_percpu_slot_size(&htab->map),
 					   8, gfp);
 		if (!pptr) {
 			kfree(l);
-			return NULL;
+			return ERR_PTR(-ENOMEM);
 		}
 		elem_set_pptr(htab, l, pptr);
 	}
@@ -583,13 +574,14 @@ static struct htab_elem *prealloc_take(struct bpfmap_htab *htab,
 }
 
 /*
- * Update of HASH and PERCPU_HASH, flags already checked.  For
- * BPFMAP_F_NO_PREALLOC the new element is allocated before the bucket
- * lock; a per-CPU map updating a key that exists needs none, and if the
- * key vanished before the lock was taken the update starts over.
+ * Update of HASH, PERCPU_HASH and HASH_OF_MAPS, flags already checked.
+ * For BPFMAP_F_NO_PREALLOC the new element is allocated before the bucket
+ * lock, as @ctx allows; a per-CPU map updating a key that exists needs
+ * none, and if the key vanished before the lock was taken the update
+ * starts over.  Any context but NMI; sleeps only for BPFMAP_CTX_SLEEP.
  */
 static int htab_update(struct bpfmap_htab *htab, const void *key,
-		       const void *value, u64 flags)
+		       const void *value, u64 flags, enum bpfmap_ctx ctx)
 {
 	bool percpu = htab_is_percpu(htab), prealloc = htab_is_prealloc(htab);
 	u32 hash = htab_hash(htab, key), op = update_op(flags);
@@ -601,9 +593,9 @@ static int htab_update(struct bpfmap_htab *htab, const void *key,
 
 again:
 	if (!prealloc && !new && !(percpu && htab_key_exists(htab, hash, key))) {
-		new = elem_alloc(htab);
-		if (!new)
-			return -ENOMEM;
+		new = elem_alloc(htab, ctx);
+		if (IS_ERR(new))
+			return PTR_ERR(new);
 	}
 	if (!htab_lock_bucket(htab, b, hash, &irqflags)) {
 		err = -EBUSY;
@@ -663,20 +655,22 @@ out_free:
 
 /* Called from syscall or in-kernel users; any context but NMI. */
 static int htab_map_update_elem(struct bpfmap *map, const void *key,
-				const void *value, u64 flags)
+				const void *value, u64 flags,
+				enum bpfmap_ctx ctx)
 {
 	if ((flags & ~BPFMAP_F_LOCK) > BPFMAP_EXIST)
 		return -EINVAL;
-	return htab_update(to_htab(map), key, value, flags);
+	return htab_update(to_htab(map), key, value, flags, ctx);
 }
 
 /* Called from syscall or in-kernel users; any context but NMI. */
 static int htab_percpu_map_update_elem(struct bpfmap *map, const void *key,
-				       const void *value, u64 flags)
+				       const void *value, u64 flags,
+				       enum bpfmap_ctx ctx)
 {
 	if ((flags & BPFMAP_F_LOCK) || (u32)flags > BPFMAP_F_ALL_CPUS)
 		return -EINVAL;
-	return htab_update(to_htab(map), key, value, flags);
+	return htab_update(to_htab(map), key, value, flags, ctx);
 }
 
 /*
@@ -684,7 +678,8 @@ static int htab_percpu_map_update_elem(struct bpfmap *map, const void *key,
  * ANY, NOEXIST or EXIST; the element holds a reference on its inner map.
  */
 static int htab_of_maps_update_elem(struct bpfmap *map, const void *key,
-				    const void *value, u64 flags)
+				    const void *value, u64 flags,
+				    enum bpfmap_ctx ctx)
 {
 	struct bpfmap *inner;
 	int err;
@@ -694,7 +689,7 @@ static int htab_of_maps_update_elem(struct bpfmap *map, const void *key,
 	if (IS_ERR(inner))
 		return PTR_ERR(inner);
 	err = flags > BPFMAP_EXIST ? -EINVAL :
-	      htab_update(to_htab(map), key, &inner, flags);
+	      htab_update(to_htab(map), key, &inner, flags, ctx);
 	if (err)
 		bpfmap_put(inner);
 	return err;
@@ -770,7 +765,8 @@ out_free:
 
 /* Called from syscall or in-kernel users; any context but NMI. */
 static int htab_lru_map_update_elem(struct bpfmap *map, const void *key,
-				    const void *value, u64 flags)
+				    const void *value, u64 flags,
+				    enum bpfmap_ctx ctx)
 {
 	if ((flags & ~BPFMAP_F_LOCK) > BPFMAP_EXIST)
 		return -EINVAL;
@@ -780,7 +776,7 @@ static int htab_lru_map_update_elem(struct bpfmap *map, const void *key,
 /* Called from syscall or in-kernel users; any context but NMI. */
 static int htab_lru_percpu_map_update_elem(struct bpfmap *map,
 					   const void *key, const void *value,
-					   u64 flags)
+					   u64 flags, enum bpfmap_ctx ctx)
 {
 	if ((flags & BPFMAP_F_LOCK) || (u32)flags > BPFMAP_F_ALL_CPUS)
 		return -EINVAL;
@@ -863,10 +859,10 @@ static bool elem_key_in_bucket(const struct bpfmap_htab *htab,
  *
  * The scan for the next non-empty bucket may pass millions of empty ones:
  * it leaves its RCU read section every HTAB_RESCHED_BATCH buckets, holding
- * nothing across, and reschedules there when the caller may sleep.
+ * nothing across, and reschedules there when @ctx says it may sleep.
  */
 static int htab_map_get_next_key(struct bpfmap *map, const void *key,
-				 void *next_key)
+				 void *next_key, enum bpfmap_ctx ctx)
 {
 	struct bpfmap_htab *htab = to_htab(map);
 	u32 hash, idx, i = 0, end;
@@ -915,7 +911,7 @@ again:
 		if (i == htab->n_buckets)
 			break;
 		rcu_read_unlock();
-		if (htab_may_sleep())
+		if (ctx == BPFMAP_CTX_SLEEP)
 			cond_resched();
 		rcu_read_lock();
 	}
@@ -1034,6 +1030,7 @@ VISIBLE_IF_KUNIT int bpfmap_htab_walk(struct bpfmap *map, u32 *batch,
 	void *vdst;
 	int err;
 
+	might_sleep();
 	*total = 0;
 	if (*batch >= htab->n_buckets)
 		return -ENOENT;

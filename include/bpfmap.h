@@ -118,6 +118,8 @@ struct bpfmap_meta {
  *	grace period that followed the last reference.
  * @lookup_elem: copy an element's value into @value.
  * @update_elem: create or replace an element, doing only what @ctx allows.
+ *	Map-of-maps types take a struct bpfmap * (not an fd) at @value, check
+ *	it against the template and take their own reference on success.
  * @delete_elem: remove an element.  Any context but NMI.
  * @get_next_key: the key after @key (@key NULL: the first key); reschedules
  *	only when @ctx is BPFMAP_CTX_SLEEP.
@@ -286,7 +288,11 @@ void *bpfmap_map_lookup_ptr(struct bpfmap *map, const void *key);
 
 /* src/map_in_map.c: inner-map templates and references */
 int bpfmap_meta_init(struct bpfmap *outer, const struct bpfmap_map_create *attr);
-struct bpfmap *bpfmap_inner_get(struct bpfmap *outer, u32 ufd);
+const void *bpfmap_fd_value_get(struct bpfmap *outer, const void *key,
+				const void *value, u64 flags,
+				struct bpfmap **inner);
+void bpfmap_fd_value_put(struct bpfmap *inner);
+int bpfmap_inner_check(struct bpfmap *outer, struct bpfmap *inner);
 u32 bpfmap_inner_id(struct bpfmap *inner);
 
 /* src/percpu_value.c: per-CPU values in the user layout */

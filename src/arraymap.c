@@ -399,26 +399,30 @@ static struct bpfmap *array_of_maps_swap(struct bpfmap_array *array,
 }
 
 /*
- * Called from syscall, in process context (@value is an fd).  Only
- * BPFMAP_ANY.  The replaced inner map's reference is dropped at once; its
- * memory lives on until RCU readers are done with it.
+ * Called from syscall or in-kernel users; any context but NMI.  @value
+ * holds a struct bpfmap * (the ioctl resolved the user's fd), which the
+ * slot takes its own reference on.  Only BPFMAP_ANY.  The replaced inner
+ * map's reference is dropped at once; its memory lives on until RCU
+ * readers are done with it.
  */
 static int array_of_maps_update_elem(struct bpfmap *map, const void *key,
 				     const void *value, u64 flags,
 				     enum bpfmap_ctx ctx)
 {
 	struct bpfmap_array *array = to_array(map);
-	struct bpfmap *inner, *old;
+	struct bpfmap *inner = *(struct bpfmap * const *)value, *old;
 	s64 index;
+	int err;
 
 	if (flags != BPFMAP_ANY)
 		return -EINVAL;
 	index = array_index(map, key);
 	if (index < 0)
 		return -E2BIG;
-	inner = bpfmap_inner_get(map, *(const u32 *)value);
-	if (IS_ERR(inner))
-		return PTR_ERR(inner);
+	err = bpfmap_inner_check(map, inner);
+	if (err)
+		return err;
+	bpfmap_get(inner);
 	old = array_of_maps_swap(array, index, inner);
 	if (old)
 		bpfmap_put(old);

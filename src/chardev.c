@@ -199,9 +199,10 @@ out_fdput:
 /* Called from the UPDATE_ELEM ioctl. */
 static int cmd_update_elem(void *buf, void __user *ubuf, u32 usize)
 {
+	struct bpfmap *map, *inner;
 	struct bpfmap_elem *cmd = buf;
 	struct bpfmap_stage st;
-	struct bpfmap *map;
+	const void *value;
 	u32 value_size;
 	struct fd f;
 	int err;
@@ -223,8 +224,11 @@ static int cmd_update_elem(void *buf, void __user *ubuf, u32 usize)
 	err = -EFAULT;
 	if (copy_from_user(st.value, u64_to_user_ptr(cmd->value), value_size))
 		goto out_release;
-	err = __bpfmap_map_update_elem(map, st.key, st.value, cmd->flags,
+	value = bpfmap_fd_value_get(map, st.key, st.value, cmd->flags, &inner);
+	err = IS_ERR(value) ? PTR_ERR(value) :
+	      __bpfmap_map_update_elem(map, st.key, value, cmd->flags,
 				       BPFMAP_CTX_SLEEP);
+	bpfmap_fd_value_put(inner);
 	if (!err)
 		wait_for_inner_readers(map);
 out_release:

@@ -120,7 +120,9 @@ static void bpfmap_ctx_check(enum bpfmap_ctx ctx)
  * __bpfmap_map_update_elem - update with flags checked already
  * @map: the map
  * @key: key_size bytes
- * @value: the value (for the map-of-maps types, the user's inner map fd)
+ * @value: the value; for the map-of-maps types a struct bpfmap * (a
+ *	kernel object: the ioctls resolved the user's fd with
+ *	bpfmap_fd_value_get())
  * @flags: the element flags, checked by bpfmap_check_op_flags()
  * @ctx: what the caller allows; BPFMAP_CTX_SLEEP from the ioctls, which
  *	may sleep
@@ -138,7 +140,9 @@ int __bpfmap_map_update_elem(struct bpfmap *map, const void *key,
  * bpfmap_map_update_elem - create or replace the element @key
  * @map: the map
  * @key: key_size bytes
- * @value: bpfmap_value_size(map, flags) bytes
+ * @value: bpfmap_value_size(map, flags) bytes; for the map-of-maps types
+ *	a struct bpfmap * that fits the template (the element takes its own
+ *	reference)
  * @flags: BPFMAP_ANY, BPFMAP_NOEXIST or BPFMAP_EXIST, with BPFMAP_F_CPU or
  *	BPFMAP_F_ALL_CPUS on per-CPU maps
  *

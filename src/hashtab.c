@@ -674,22 +674,25 @@ static int htab_percpu_map_update_elem(struct bpfmap *map, const void *key,
 }
 
 /*
- * Called from syscall, in process context (@value is an inner map fd).
- * ANY, NOEXIST or EXIST; the element holds a reference on its inner map.
+ * Called from syscall or in-kernel users; any context but NMI.  @value
+ * holds a struct bpfmap * (the ioctl resolved the user's fd); ANY, NOEXIST
+ * or EXIST.  The element takes its own reference on its inner map.
  */
 static int htab_of_maps_update_elem(struct bpfmap *map, const void *key,
 				    const void *value, u64 flags,
 				    enum bpfmap_ctx ctx)
 {
-	struct bpfmap *inner;
+	struct bpfmap *inner = *(struct bpfmap * const *)value;
 	int err;
 
-	/* As bpf(2): the fd is resolved before the flags are looked at. */
-	inner = bpfmap_inner_get(map, *(const u32 *)value);
-	if (IS_ERR(inner))
-		return PTR_ERR(inner);
-	err = flags > BPFMAP_EXIST ? -EINVAL :
-	      htab_update(to_htab(map), key, &inner, flags, ctx);
+	/* As bpf(2): the inner map is checked before the flags. */
+	err = bpfmap_inner_check(map, inner);
+	if (err)
+		return err;
+	if (flags > BPFMAP_EXIST)
+		return -EINVAL;
+	bpfmap_get(inner);
+	err = htab_update(to_htab(map), key, &inner, flags, ctx);
 	if (err)
 		bpfmap_put(inner);
 	return err;

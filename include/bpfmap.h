@@ -183,6 +183,8 @@ struct bpfmap_ops {
  * @free_work: runs ->free in process context after an RCU grace period
  * @free_bytes: the map's size when its last reference went, counted in the
  *	backlog of pending frees until ->free ran
+ * @unpublish_deferred: the last put could not take the id table's lock
+ *	(PREEMPT_RT, hardirq): the free work removes the id
  * @name: NUL-terminated name
  * @inner_meta: map-of-maps: the template of the inner maps
  */
@@ -202,6 +204,7 @@ struct bpfmap {
 	struct mutex freeze_mutex;
 	struct rcu_work free_work;
 	u64 free_bytes;
+	bool unpublish_deferred;
 	char name[BPFMAP_OBJ_NAME_LEN];
 	struct bpfmap_meta inner_meta;
 };

@@ -47,7 +47,8 @@
  * @pptrs: PERCPU_ARRAY: max_entries per-CPU areas of elem_size bytes
  * @mmap_pages: BPFMAP_F_MMAPABLE: the pages behind @values
  * @slots_lock: ARRAY_OF_MAPS: serialises writers of the slots in @values;
- *	readers use RCU
+ *	readers use RCU.  Raw, taken with interrupts off, so that a slot
+ *	may be written from any context but NMI, hardirq on PREEMPT_RT too
  */
 struct bpfmap_array {
 	struct bpfmap map;
@@ -57,7 +58,7 @@ struct bpfmap_array {
 		void __percpu **pptrs;
 	};
 	struct page **mmap_pages;
-	spinlock_t slots_lock;
+	raw_spinlock_t slots_lock;
 };
 
 static struct bpfmap_array *to_array(const struct bpfmap *map)
@@ -179,7 +180,7 @@ static struct bpfmap *array_map_alloc(const struct bpfmap_map_create *attr)
 		if (err)
 			goto err_free_area;
 	}
-	spin_lock_init(&array->slots_lock);
+	raw_spin_lock_init(&array->slots_lock);
 	return &array->map;
 
 err_free_area:
@@ -391,10 +392,10 @@ static struct bpfmap *array_of_maps_swap(struct bpfmap_array *array,
 	struct bpfmap *old;
 	unsigned long flags;
 
-	spin_lock_irqsave(&array->slots_lock, flags);
+	raw_spin_lock_irqsave(&array->slots_lock, flags);
 	old = rcu_replace_pointer(*array_slot(array, index), inner,
 				  lockdep_is_held(&array->slots_lock));
-	spin_unlock_irqrestore(&array->slots_lock, flags);
+	raw_spin_unlock_irqrestore(&array->slots_lock, flags);
 	return old;
 }
 

@@ -504,6 +504,7 @@ int bpfmap_new_fd(struct bpfmap *map, int flags)
 	return anon_inode_getfd("bpfmap-map", &bpfmap_map_fops, map,
 				flags | O_CLOEXEC);
 }
+EXPORT_SYMBOL_IF_KUNIT(bpfmap_new_fd);
 
 /* The map behind a file, or NULL when the file is not a map fd. */
 struct bpfmap *bpfmap_from_file(struct file *file)

@@ -175,6 +175,10 @@ static void ctx_elem_ops_work(struct kunit *test)
 	run.map = ctx_map_create(test, c);
 	ctx_call(test, &run, c->kind);
 
+	/* On PREEMPT_RT a hardirq-context allocation is refused, always. */
+	if ((c->flags & BPFMAP_F_NO_PREALLOC) && c->kind == CTX_HARDIRQ &&
+	    IS_ENABLED(CONFIG_PREEMPT_RT))
+		KUNIT_EXPECT_EQ(test, run.update_err, -EBUSY);
 	if (ctx_update_may_fail(c, run.update_err)) {
 		KUNIT_EXPECT_EQ(test, run.lookup_err, -ENOENT);
 		KUNIT_EXPECT_EQ(test, run.next_err, -ENOENT);

@@ -10,6 +10,7 @@
 #include <linux/workqueue.h>
 #include <linux/cpumask.h>
 #include <linux/math.h>
+#include <linux/preempt.h>
 #include <linux/bpfmap.h>
 
 #include "compat.h"
@@ -32,6 +33,52 @@
 #define BPFMAP_GFP	(GFP_USER | __GFP_NOWARN | __GFP_ACCOUNT | __GFP_NORETRY)
 #define BPFMAP_GFP_KV	(GFP_USER | __GFP_NOWARN | __GFP_ACCOUNT | \
 			 __GFP_RETRY_MAYFAIL)
+
+/**
+ * enum bpfmap_ctx - what the caller of an element operation allows
+ * @BPFMAP_CTX_SLEEP: process context that may sleep (the ioctls): the map
+ *	type may reschedule and allocates with GFP_KERNEL, charged to the
+ *	caller's memory cgroup.
+ * @BPFMAP_CTX_ATOMIC: any context but NMI (task, softirq, hardirq, under
+ *	spinlocks or RCU): nothing sleeps; a map that allocates per element
+ *	(BPFMAP_F_NO_PREALLOC) does so with GFP_ATOMIC and may fail with
+ *	ENOMEM.
+ * @BPFMAP_CTX_NOALLOC: as @BPFMAP_CTX_ATOMIC, but the allocators may not
+ *	be called at all: PREEMPT_RT with preemption or interrupts off
+ *	(hardirq, raw spinlock sections), where the slab and per-CPU
+ *	allocators take sleeping locks.  An update that would need new
+ *	memory fails with EBUSY; everything else works.
+ *
+ * The caller states the context and passes it down; the map types never
+ * guess it.  The ioctls pass @BPFMAP_CTX_SLEEP; the in-kernel entry points
+ * (bpfmap_map_update_elem() and friends) pass bpfmap_atomic_ctx().
+ */
+enum bpfmap_ctx {
+	BPFMAP_CTX_SLEEP,
+	BPFMAP_CTX_ATOMIC,
+	BPFMAP_CTX_NOALLOC,
+};
+
+/*
+ * Whether this context may take a spinlock_t (and so call the slab and
+ * per-CPU allocators, or the id table's lock).  Everywhere but NMI on a
+ * kernel without PREEMPT_RT; on PREEMPT_RT, where spinlock_t sleeps, only
+ * where preemption and interrupts are on (not in hardirq, raw spinlock or
+ * preempt_disable() sections; softirqs run in threads there).
+ */
+static inline bool bpfmap_may_take_spinlock(void)
+{
+	if (!IS_ENABLED(CONFIG_PREEMPT_RT))
+		return true;
+	return preemptible();
+}
+
+/* The context of an in-kernel caller that promises only "not NMI". */
+static inline enum bpfmap_ctx bpfmap_atomic_ctx(void)
+{
+	return bpfmap_may_take_spinlock() ? BPFMAP_CTX_ATOMIC :
+					    BPFMAP_CTX_NOALLOC;
+}
 
 /* Largest per-CPU slot, as the kernel's PCPU_MIN_UNIT_SIZE. */
 #define BPFMAP_PCPU_MAX_VALUE	(32U * 1024)
@@ -70,9 +117,12 @@ struct bpfmap_meta {
  * @free: release everything @alloc made.  Process context, after an RCU
  *	grace period that followed the last reference.
  * @lookup_elem: copy an element's value into @value.
- * @update_elem: create or replace an element.
- * @delete_elem: remove an element.
- * @get_next_key: the key after @key (@key NULL: the first key).
+ * @update_elem: create or replace an element, doing only what @ctx allows.
+ *	Map-of-maps types take a struct bpfmap * (not an fd) at @value, check
+ *	it against the template and take their own reference on success.
+ * @delete_elem: remove an element.  Any context but NMI.
+ * @get_next_key: the key after @key (@key NULL: the first key); reschedules
+ *	only when @ctx is BPFMAP_CTX_SLEEP.
  * @lookup_and_delete_elem: copy out and remove, atomically.
  * @lookup_ptr: the lookup a BPF program makes: a pointer to the value (this
  *	CPU's, for per-CPU types), valid under the caller's RCU read lock; on
@@ -92,10 +142,10 @@ struct bpfmap_ops {
 	int (*lookup_elem)(struct bpfmap *map, const void *key, void *value,
 			   u64 flags);
 	int (*update_elem)(struct bpfmap *map, const void *key,
-			   const void *value, u64 flags);
+			   const void *value, u64 flags, enum bpfmap_ctx ctx);
 	int (*delete_elem)(struct bpfmap *map, const void *key);
 	int (*get_next_key)(struct bpfmap *map, const void *key,
-			    void *next_key);
+			    void *next_key, enum bpfmap_ctx ctx);
 	int (*lookup_and_delete_elem)(struct bpfmap *map, const void *key,
 				      void *value, u64 flags);
 	void *(*lookup_ptr)(struct bpfmap *map, const void *key);
@@ -133,6 +183,8 @@ struct bpfmap_ops {
  * @free_work: runs ->free in process context after an RCU grace period
  * @free_bytes: the map's size when its last reference went, counted in the
  *	backlog of pending frees until ->free ran
+ * @unpublish_deferred: the last put could not take the id table's lock
+ *	(PREEMPT_RT, hardirq): the free work removes the id
  * @name: NUL-terminated name
  * @inner_meta: map-of-maps: the template of the inner maps
  * @user_value_size: bytes of one value in the user layout without a CPU
@@ -155,6 +207,7 @@ struct bpfmap {
 	struct mutex freeze_mutex;
 	struct rcu_work free_work;
 	u64 free_bytes;
+	bool unpublish_deferred;
 	char name[BPFMAP_OBJ_NAME_LEN];
 	struct bpfmap_meta inner_meta;
 	u32 user_value_size;
@@ -234,13 +287,19 @@ void bpfmap_flush_frees(void);
 
 /*
  * src/elem.c: the element operations, shared by the ioctls and in-kernel
- * users.  bpfmap_map_*() check the flags and call the map type;
- * __bpfmap_map_*() skip the flag check, for callers that made it already.
+ * users.  bpfmap_map_*() check the flags and call the map type in any
+ * context but NMI; __bpfmap_map_*() skip the flag check, for callers that
+ * made it already, and those that can sleep take the caller's context
+ * (the ioctls pass BPFMAP_CTX_SLEEP), as the kernel splits the syscall's
+ * map_update_elem() from bpf_map_update_elem().
  */
 #define BPFMAP_F_ALL_FLAGS	(~0ULL)
 int bpfmap_check_op_flags(const struct bpfmap *map, u64 flags, u64 allowed);
 int __bpfmap_map_update_elem(struct bpfmap *map, const void *key,
-			     const void *value, u64 flags);
+			     const void *value, u64 flags,
+			     enum bpfmap_ctx ctx);
+int __bpfmap_map_get_next_key(struct bpfmap *map, const void *key,
+			      void *next_key, enum bpfmap_ctx ctx);
 int __bpfmap_map_lookup_and_delete_elem(struct bpfmap *map, const void *key,
 					void *value, u64 flags);
 int bpfmap_map_lookup_elem(struct bpfmap *map, const void *key, void *value,
@@ -254,6 +313,7 @@ static inline int __bpfmap_map_lookup_elem(struct bpfmap *map, const void *key,
 		return -ENOTSUPP;
 	return map->ops->lookup_elem(map, key, value, flags);
 }
+
 int bpfmap_map_update_elem(struct bpfmap *map, const void *key,
 			   const void *value, u64 flags);
 int bpfmap_map_delete_elem(struct bpfmap *map, const void *key);
@@ -265,7 +325,11 @@ void *bpfmap_map_lookup_ptr(struct bpfmap *map, const void *key);
 
 /* src/map_in_map.c: inner-map templates and references */
 int bpfmap_meta_init(struct bpfmap *outer, const struct bpfmap_map_create *attr);
-struct bpfmap *bpfmap_inner_get(struct bpfmap *outer, u32 ufd);
+const void *bpfmap_fd_value_get(struct bpfmap *outer, const void *key,
+				const void *value, u64 flags,
+				struct bpfmap **inner);
+void bpfmap_fd_value_put(struct bpfmap *inner);
+int bpfmap_inner_check(struct bpfmap *outer, struct bpfmap *inner);
 u32 bpfmap_inner_id(struct bpfmap *inner);
 
 /* src/percpu_value.c: per-CPU values in the user layout */

@@ -47,7 +47,8 @@
  * @pptrs: PERCPU_ARRAY: max_entries per-CPU areas of elem_size bytes
  * @mmap_pages: BPFMAP_F_MMAPABLE: the pages behind @values
  * @slots_lock: ARRAY_OF_MAPS: serialises writers of the slots in @values;
- *	readers use RCU
+ *	readers use RCU.  Raw, taken with interrupts off, so that a slot
+ *	may be written from any context but NMI, hardirq on PREEMPT_RT too
  */
 struct bpfmap_array {
 	struct bpfmap map;
@@ -57,7 +58,7 @@ struct bpfmap_array {
 		void __percpu **pptrs;
 	};
 	struct page **mmap_pages;
-	spinlock_t slots_lock;
+	raw_spinlock_t slots_lock;
 };
 
 static struct bpfmap_array *to_array(const struct bpfmap *map)
@@ -179,7 +180,7 @@ static struct bpfmap *array_map_alloc(const struct bpfmap_map_create *attr)
 		if (err)
 			goto err_free_area;
 	}
-	spin_lock_init(&array->slots_lock);
+	raw_spin_lock_init(&array->slots_lock);
 	return &array->map;
 
 err_free_area:
@@ -293,9 +294,10 @@ static int array_map_lookup_elem(struct bpfmap *map, const void *key,
 	return 0;
 }
 
-/* Called from syscall or in-kernel users; any context. */
+/* Called from syscall or in-kernel users; any context but NMI. */
 static int array_map_update_elem(struct bpfmap *map, const void *key,
-				 const void *value, u64 flags)
+				 const void *value, u64 flags,
+				 enum bpfmap_ctx ctx)
 {
 	struct bpfmap_array *array = to_array(map);
 	s64 index;
@@ -339,7 +341,7 @@ static int array_map_delete_elem(struct bpfmap *map, const void *key)
 
 /* Called from syscall or in-kernel users; any context. */
 static int array_map_get_next_key(struct bpfmap *map, const void *key,
-				  void *next_key)
+				  void *next_key, enum bpfmap_ctx ctx)
 {
 	u32 index = key ? *(const u32 *)key : U32_MAX;
 
@@ -390,40 +392,45 @@ static struct bpfmap *array_of_maps_swap(struct bpfmap_array *array,
 	struct bpfmap *old;
 	unsigned long flags;
 
-	spin_lock_irqsave(&array->slots_lock, flags);
+	raw_spin_lock_irqsave(&array->slots_lock, flags);
 	old = rcu_replace_pointer(*array_slot(array, index), inner,
 				  lockdep_is_held(&array->slots_lock));
-	spin_unlock_irqrestore(&array->slots_lock, flags);
+	raw_spin_unlock_irqrestore(&array->slots_lock, flags);
 	return old;
 }
 
 /*
- * Called from syscall, in process context (@value is an fd).  Only
- * BPFMAP_ANY.  The replaced inner map's reference is dropped at once; its
- * memory lives on until RCU readers are done with it.
+ * Called from syscall or in-kernel users; any context but NMI.  @value
+ * holds a struct bpfmap * (the ioctl resolved the user's fd), which the
+ * slot takes its own reference on.  Only BPFMAP_ANY.  The replaced inner
+ * map's reference is dropped at once; its memory lives on until RCU
+ * readers are done with it.
  */
 static int array_of_maps_update_elem(struct bpfmap *map, const void *key,
-				     const void *value, u64 flags)
+				     const void *value, u64 flags,
+				     enum bpfmap_ctx ctx)
 {
 	struct bpfmap_array *array = to_array(map);
-	struct bpfmap *inner, *old;
+	struct bpfmap *inner = *(struct bpfmap * const *)value, *old;
 	s64 index;
+	int err;
 
 	if (flags != BPFMAP_ANY)
 		return -EINVAL;
 	index = array_index(map, key);
 	if (index < 0)
 		return -E2BIG;
-	inner = bpfmap_inner_get(map, *(const u32 *)value);
-	if (IS_ERR(inner))
-		return PTR_ERR(inner);
+	err = bpfmap_inner_check(map, inner);
+	if (err)
+		return err;
+	bpfmap_get(inner);
 	old = array_of_maps_swap(array, index, inner);
 	if (old)
 		bpfmap_put(old);
 	return 0;
 }
 
-/* Called from syscall or in-kernel users; any context. */
+/* Called from syscall or in-kernel users; any context but NMI. */
 static int array_of_maps_delete_elem(struct bpfmap *map, const void *key)
 {
 	struct bpfmap_array *array = to_array(map);
@@ -462,7 +469,8 @@ static int percpu_array_map_lookup_elem(struct bpfmap *map, const void *key,
  * combined with BPFMAP_F_CPU is honoured too, instead of being ignored.
  */
 static int percpu_array_map_update_elem(struct bpfmap *map, const void *key,
-					const void *value, u64 flags)
+					const void *value, u64 flags,
+					enum bpfmap_ctx ctx)
 {
 	struct bpfmap_array *array = to_array(map);
 	s64 index;

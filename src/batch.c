@@ -30,11 +30,24 @@ static int put_count(struct bpfmap_batch __user *ucmd, u32 count)
 	return put_user(count, &ucmd->count) ? -EFAULT : 0;
 }
 
-/* What UPDATE_BATCH and DELETE_BATCH do to one element. */
+/*
+ * What UPDATE_BATCH and DELETE_BATCH do to one element.  Called from the
+ * ioctl; may sleep.  A map-of-maps element's inner map fd is resolved here,
+ * once, before the map type sees it.
+ */
 static int batch_update_one(struct bpfmap *map, const void *key,
 			    const void *value, u64 flags)
 {
-	return __bpfmap_map_update_elem(map, key, value, flags);
+	struct bpfmap *inner;
+	int err;
+
+	value = bpfmap_fd_value_get(map, key, value, flags, &inner);
+	if (IS_ERR(value))
+		return PTR_ERR(value);
+	err = __bpfmap_map_update_elem(map, key, value, flags,
+				       BPFMAP_CTX_SLEEP);
+	bpfmap_fd_value_put(inner);
+	return err;
 }
 
 static int batch_delete_one(struct bpfmap *map, const void *key,
@@ -211,7 +224,8 @@ int bpfmap_generic_lookup_batch(struct bpfmap *map, struct bpfmap_batch *cmd,
 		prev_key = spare;
 	}
 	for (cp = 0; cp < cmd->count;) {
-		err = bpfmap_map_get_next_key(map, prev_key, key);
+		err = __bpfmap_map_get_next_key(map, prev_key, key,
+						BPFMAP_CTX_SLEEP);
 		if (err)
 			break;
 		err = __bpfmap_map_lookup_elem(map, key, value, flags);

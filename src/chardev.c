@@ -237,6 +237,8 @@ static int map_update_elem(struct bpfmap *map, fmode_t mode, void *buf,
 {
 	struct bpfmap_elem *cmd = buf;
 	struct bpfmap_stage st __uninitialized;
+	struct bpfmap *inner;
+	const void *value;
 	u32 value_size;
 	int err;
 
@@ -254,7 +256,11 @@ static int map_update_elem(struct bpfmap *map, fmode_t mode, void *buf,
 	err = elem_from_user(st.value, cmd->value, value_size);
 	if (err)
 		goto out_release;
-	err = __bpfmap_map_update_elem(map, st.key, st.value, cmd->flags);
+	value = bpfmap_fd_value_get(map, st.key, st.value, cmd->flags, &inner);
+	err = IS_ERR(value) ? PTR_ERR(value) :
+	      __bpfmap_map_update_elem(map, st.key, value, cmd->flags,
+				       BPFMAP_CTX_SLEEP);
+	bpfmap_fd_value_put(inner);
 	if (!err)
 		wait_for_inner_readers(map);
 out_release:
@@ -307,7 +313,8 @@ static int map_get_next_key(struct bpfmap *map, fmode_t mode, void *buf,
 			goto out_release;
 		key = st.key;
 	}
-	err = bpfmap_map_get_next_key(map, key, st.value);
+	err = __bpfmap_map_get_next_key(map, key, st.value,
+					BPFMAP_CTX_SLEEP);
 	if (!err)
 		err = elem_to_user(cmd->value, st.value, map->key_size);
 out_release:

@@ -8,6 +8,8 @@
  */
 
 #include <linux/cpumask.h>
+#include <linux/hardirq.h>
+#include <linux/lockdep.h>
 #include <linux/rcupdate.h>
 
 #include <kunit/visibility.h>
@@ -58,7 +60,7 @@ int bpfmap_check_op_flags(const struct bpfmap *map, u64 flags, u64 allowed)
  * @value: bpfmap_value_size(map, flags) bytes
  * @flags: 0 or BPFMAP_F_CPU with a cpu in bits 63..32
  *
- * Any context.
+ * Called from in-kernel users; any context but NMI.
  */
 int bpfmap_map_lookup_elem(struct bpfmap *map, const void *key, void *value,
 			   u64 flags)
@@ -70,31 +72,65 @@ int bpfmap_map_lookup_elem(struct bpfmap *map, const void *key, void *value,
 }
 EXPORT_SYMBOL_IF_KUNIT(bpfmap_map_lookup_elem);
 
-int __bpfmap_map_update_elem(struct bpfmap *map, const void *key,
-			     const void *value, u64 flags)
+/*
+ * Both update entry points end here, with the caller's context: the
+ * ioctls pass BPFMAP_CTX_SLEEP (process context; may sleep),
+ * bpfmap_map_update_elem() what bpfmap_atomic_ctx() allows.
+ */
+static void bpfmap_ctx_check(enum bpfmap_ctx ctx)
 {
+	if (ctx == BPFMAP_CTX_SLEEP)
+		might_sleep();
+	else
+		lockdep_assert(!in_nmi());
+	if (ctx == BPFMAP_CTX_ATOMIC)
+		WARN_ON_ONCE(!bpfmap_may_take_spinlock());
+}
+
+/**
+ * __bpfmap_map_update_elem - update with flags checked already
+ * @map: the map
+ * @key: key_size bytes
+ * @value: the value; for the map-of-maps types a struct bpfmap * (a
+ *	kernel object: the ioctls resolved the user's fd with
+ *	bpfmap_fd_value_get())
+ * @flags: the element flags, checked by bpfmap_check_op_flags()
+ * @ctx: what the caller allows; BPFMAP_CTX_SLEEP from the ioctls, which
+ *	may sleep
+ */
+int __bpfmap_map_update_elem(struct bpfmap *map, const void *key,
+			     const void *value, u64 flags, enum bpfmap_ctx ctx)
+{
+	bpfmap_ctx_check(ctx);
 	if (!map->ops->update_elem)
 		return -ENOTSUPP;
-	return map->ops->update_elem(map, key, value, flags);
+	return map->ops->update_elem(map, key, value, flags, ctx);
 }
 
 /**
  * bpfmap_map_update_elem - create or replace the element @key
  * @map: the map
  * @key: key_size bytes
- * @value: bpfmap_value_size(map, flags) bytes
+ * @value: bpfmap_value_size(map, flags) bytes; for the map-of-maps types
+ *	a struct bpfmap * that fits the template (the element takes its own
+ *	reference)
  * @flags: BPFMAP_ANY, BPFMAP_NOEXIST or BPFMAP_EXIST, with BPFMAP_F_CPU or
  *	BPFMAP_F_ALL_CPUS on per-CPU maps
  *
- * Any context.  Unlike the ioctl this ignores FREEZE, as the kernel lets
- * BPF programs write to frozen maps.
+ * Called from in-kernel users; any context but NMI, never sleeps.  A
+ * BPFMAP_F_NO_PREALLOC hash allocates the new element with GFP_ATOMIC and
+ * may fail with ENOMEM; on PREEMPT_RT with preemption or interrupts off
+ * (hardirq) it cannot allocate at all and fails with EBUSY.  Unlike the
+ * ioctl this ignores FREEZE, as the kernel lets BPF programs write to
+ * frozen maps.
  */
 int bpfmap_map_update_elem(struct bpfmap *map, const void *key,
 			   const void *value, u64 flags)
 {
 	int err = bpfmap_check_op_flags(map, flags, BPFMAP_F_ALL_FLAGS);
 
-	return err ?: __bpfmap_map_update_elem(map, key, value, flags);
+	return err ?: __bpfmap_map_update_elem(map, key, value, flags,
+					       bpfmap_atomic_ctx());
 }
 EXPORT_SYMBOL_IF_KUNIT(bpfmap_map_update_elem);
 
@@ -103,7 +139,8 @@ EXPORT_SYMBOL_IF_KUNIT(bpfmap_map_update_elem);
  * @map: the map
  * @key: key_size bytes
  *
- * Any context.
+ * Called from the DELETE_ELEM ioctl and in-kernel users; any context but
+ * NMI, never sleeps (freed memory goes back after a grace period).
  */
 int bpfmap_map_delete_elem(struct bpfmap *map, const void *key)
 {
@@ -114,22 +151,40 @@ int bpfmap_map_delete_elem(struct bpfmap *map, const void *key)
 EXPORT_SYMBOL_IF_KUNIT(bpfmap_map_delete_elem);
 
 /**
+ * __bpfmap_map_get_next_key - get_next_key in the caller's context
+ * @map: the map
+ * @key: key_size bytes, or NULL for the first key
+ * @next_key: key_size bytes out
+ * @ctx: BPFMAP_CTX_SLEEP from the ioctls (may sleep: a long walk
+ *	reschedules), else never sleeps
+ */
+int __bpfmap_map_get_next_key(struct bpfmap *map, const void *key,
+			      void *next_key, enum bpfmap_ctx ctx)
+{
+	bpfmap_ctx_check(ctx);
+	if (!map->ops->get_next_key)
+		return -ENOTSUPP;
+	return map->ops->get_next_key(map, key, next_key, ctx);
+}
+
+/**
  * bpfmap_map_get_next_key - the key after @key, or the first one
  * @map: the map
  * @key: key_size bytes, or NULL for the first key
  * @next_key: key_size bytes out
  *
- * Any context.  -ENOENT past the last key.
+ * Called from in-kernel users; any context but NMI, never sleeps.
+ * -ENOENT past the last key.
  */
 int bpfmap_map_get_next_key(struct bpfmap *map, const void *key,
 			    void *next_key)
 {
-	if (!map->ops->get_next_key)
-		return -ENOTSUPP;
-	return map->ops->get_next_key(map, key, next_key);
+	return __bpfmap_map_get_next_key(map, key, next_key,
+					 bpfmap_atomic_ctx());
 }
 EXPORT_SYMBOL_IF_KUNIT(bpfmap_map_get_next_key);
 
+/* Called from the ioctl and in-kernel users; any context but NMI. */
 int __bpfmap_map_lookup_and_delete_elem(struct bpfmap *map, const void *key,
 					void *value, u64 flags)
 {
@@ -145,7 +200,7 @@ int __bpfmap_map_lookup_and_delete_elem(struct bpfmap *map, const void *key,
  * @value: bpfmap_value_size(map, 0) bytes
  * @flags: 0 (BPFMAP_F_LOCK is refused: no value holds a lock)
  *
- * Any context.
+ * Called from in-kernel users; any context but NMI, never sleeps.
  */
 int bpfmap_map_lookup_and_delete_elem(struct bpfmap *map, const void *key,
 				      void *value, u64 flags)
@@ -163,7 +218,8 @@ EXPORT_SYMBOL_IF_KUNIT(bpfmap_map_lookup_and_delete_elem);
  * @map: the map
  * @key: key_size bytes
  *
- * Under rcu_read_lock(), and for the per-CPU types with migration (or
+ * Called from in-kernel users, any context but NMI: under rcu_read_lock(),
+ * and for the per-CPU types with migration (or
  * preemption) disabled, as BPF programs run; the pointer is valid until the
  * RCU read lock is dropped.  Returns the value (this CPU's slot for the
  * per-CPU types) or NULL.  On the LRU

@@ -278,35 +278,48 @@ static struct htab_bucket *htab_bucket(const struct bpfmap_htab *htab,
 	return &htab->buckets[hash & (htab->n_buckets - 1)];
 }
 
-/*
- * Enter the re-entry guard of @hash's bucket on this CPU with interrupts
- * off; false (and nothing entered) when this CPU is inside it already.
- * The caller then takes the bucket lock itself, so that lock and unlock
- * stand in one function where sparse and lockdep can pair them.
- */
-static bool htab_guard_enter(struct bpfmap_htab *htab, u32 hash,
-			     unsigned long *irqflags)
+static u32 htab_guard(const struct bpfmap_htab *htab, u32 hash)
 {
-	u32 g = hash & min(HTAB_LOCK_GUARDS - 1, htab->n_buckets - 1);
+	return hash & min(HTAB_LOCK_GUARDS - 1, htab->n_buckets - 1);
+}
+
+/*
+ * Enter the re-entry guard of @hash's bucket on this CPU and take @b's
+ * lock, with interrupts off; false (and nothing entered) when this CPU is
+ * inside that guard already.  Call it as htab_lock_bucket(), which tells
+ * sparse that the lock is held when it returns true; the __release() here
+ * hands the acquire over to that wrapper.
+ */
+static bool __htab_lock_bucket(struct bpfmap_htab *htab,
+			       struct htab_bucket *b, u32 hash,
+			       unsigned long *irqflags)
+{
 	int *depth;
 
 	local_irq_save(*irqflags);
-	depth = &this_cpu_ptr(htab->guards)->depth[g];
+	depth = &this_cpu_ptr(htab->guards)->depth[htab_guard(htab, hash)];
 	if (unlikely(++*depth != 1)) {
 		--*depth;
 		local_irq_restore(*irqflags);
 		return false;
 	}
+	raw_spin_lock(&b->lock);
+	__release(&b->lock);
 	return true;
 }
 
-static void htab_guard_exit(struct bpfmap_htab *htab, u32 hash,
-			    unsigned long irqflags)
-{
-	u32 g = hash & min(HTAB_LOCK_GUARDS - 1, htab->n_buckets - 1);
+#define htab_lock_bucket(htab, b, hash, irqflags)			\
+	__cond_lock(&(b)->lock, __htab_lock_bucket(htab, b, hash, irqflags))
 
-	lockdep_assert_irqs_disabled();
-	this_cpu_ptr(htab->guards)->depth[g]--;
+/* Undoes a htab_lock_bucket() that returned true. */
+static void htab_unlock_bucket(struct bpfmap_htab *htab,
+			       struct htab_bucket *b, u32 hash,
+			       unsigned long irqflags)
+	__releases(&b->lock)
+{
+	lockdep_assert_held(&b->lock);
+	raw_spin_unlock(&b->lock);
+	this_cpu_ptr(htab->guards)->depth[htab_guard(htab, hash)]--;
 	local_irq_restore(irqflags);
 }
 
@@ -412,46 +425,37 @@ static void elem_free_deferred(struct bpfmap_htab *htab, struct htab_elem *l)
 }
 
 /*
- * Whether the caller may sleep: a task, not in an atomic section nor in an
- * RCU read section.  The ioctls may; in-kernel users under a lock, RCU or
- * in interrupts may not.  Without CONFIG_PREEMPT_COUNT preemptible() is
- * always false, which errs on the atomic side.
+ * BPFMAP_F_NO_PREALLOC allocates before any bucket lock is taken, as the
+ * caller allows: a caller that may sleep (the ioctls) gets GFP_KERNEL, as
+ * atomic per-CPU allocations cannot grow the per-CPU pool and fail far
+ * too early; an atomic caller gets GFP_ATOMIC.  Either is charged to the
+ * caller's memory cgroup.  A caller that may not allocate at all
+ * (BPFMAP_CTX_NOALLOC: PREEMPT_RT with preemption or interrupts off) gets
+ * EBUSY, as it would for a lock it may not take.
  */
-static bool htab_may_sleep(void)
+static struct htab_elem *elem_alloc(struct bpfmap_htab *htab,
+				    enum bpfmap_ctx ctx)
 {
-	return in_task() && preemptible() && !rcu_preempt_depth();
-}
-
-/*
- * BPFMAP_F_NO_PREALLOC allocates before any bucket lock is taken.  A
- * caller that may sleep gets GFP_KERNEL: atomic per-CPU allocations cannot
- * grow the per-CPU pool and fail far too early.  Any other gets
- * GFP_ATOMIC.  Either is charged to the caller's memory cgroup.
- */
-static gfp_t elem_gfp(void)
-{
-	if (htab_may_sleep())
-		return GFP_KERNEL | __GFP_NOWARN | __GFP_ACCOUNT |
-		       __GFP_NORETRY;
-	return GFP_ATOMIC | __GFP_NOWARN | __GFP_ACCOUNT;
-}
-
-/* BPFMAP_F_NO_PREALLOC: a new element; sleeps only where elem_gfp() allows. */
-static struct htab_elem *elem_alloc(struct bpfmap_htab *htab)
-{
-	gfp_t gfp = elem_gfp();
+	gfp_t gfp = GFP_ATOMIC | __GFP_NOWARN | __GFP_ACCOUNT;
 	struct htab_elem *l;
 	void __percpu *pptr;
 
+	if (ctx == BPFMAP_CTX_NOALLOC)
+		return ERR_PTR(-EBUSY);
+	if (ctx == BPFMAP_CTX_SLEEP) {
+		might_sleep();
+		gfp = GFP_KERNEL | __GFP_NOWARN | __GFP_ACCOUNT |
+		      __GFP_NORETRY;
+	}
 	l = kmalloc_node(htab->elem_size, gfp, htab->map.numa_node);
 	if (!l)
-		return NULL;
+		return ERR_PTR(-ENOMEM);
 	if (htab_is_percpu(htab)) {
 		pptr = bpfmap_percpu_alloc(bpfmap_percpu_slot_size(&htab->map),
 					   8, gfp);
 		if (!pptr) {
 			kfree(l);
-			return NULL;
+			return ERR_PTR(-ENOMEM);
 		}
 		elem_set_pptr(htab, l, pptr);
 	}
@@ -587,13 +591,14 @@ static struct htab_elem *prealloc_take(struct bpfmap_htab *htab,
 }
 
 /*
- * Update of HASH and PERCPU_HASH, flags already checked.  For
- * BPFMAP_F_NO_PREALLOC the new element is allocated before the bucket
- * lock; a per-CPU map updating a key that exists needs none, and if the
- * key vanished before the lock was taken the update starts over.
+ * Update of HASH, PERCPU_HASH and HASH_OF_MAPS, flags already checked.
+ * For BPFMAP_F_NO_PREALLOC the new element is allocated before the bucket
+ * lock, as @ctx allows; a per-CPU map updating a key that exists needs
+ * none, and if the key vanished before the lock was taken the update
+ * starts over.  Any context but NMI; sleeps only for BPFMAP_CTX_SLEEP.
  */
 static int htab_update(struct bpfmap_htab *htab, const void *key,
-		       const void *value, u64 flags)
+		       const void *value, u64 flags, enum bpfmap_ctx ctx)
 {
 	bool percpu = htab_is_percpu(htab), prealloc = htab_is_prealloc(htab);
 	u32 hash = htab_hash(htab, key), op = update_op(flags);
@@ -605,15 +610,14 @@ static int htab_update(struct bpfmap_htab *htab, const void *key,
 
 again:
 	if (!prealloc && !new && !(percpu && htab_key_exists(htab, hash, key))) {
-		new = elem_alloc(htab);
-		if (!new)
-			return -ENOMEM;
+		new = elem_alloc(htab, ctx);
+		if (IS_ERR(new))
+			return PTR_ERR(new);
 	}
-	if (!htab_guard_enter(htab, hash, &irqflags)) {
+	if (!htab_lock_bucket(htab, b, hash, &irqflags)) {
 		err = -EBUSY;
 		goto out_free;
 	}
-	raw_spin_lock(&b->lock);
 
 	old = lookup_elem(htab, b, hash, key);
 	err = check_op(old, op);
@@ -632,8 +636,7 @@ again:
 			goto out_unlock;
 		}
 	} else if (!new) {
-		raw_spin_unlock(&b->lock);
-		htab_guard_exit(htab, hash, irqflags);
+		htab_unlock_bucket(htab, b, hash, irqflags);
 		goto again;
 	} else if (!old && !count_inc(htab)) {
 		err = -E2BIG;
@@ -655,8 +658,7 @@ again:
 			gone = old;
 	}
 out_unlock:
-	raw_spin_unlock(&b->lock);
-	htab_guard_exit(htab, hash, irqflags);
+	htab_unlock_bucket(htab, b, hash, irqflags);
 	if (old_inner)
 		bpfmap_put(old_inner);
 	if (gone)
@@ -670,38 +672,44 @@ out_free:
 
 /* Called from syscall or in-kernel users; any context but NMI. */
 static int htab_map_update_elem(struct bpfmap *map, const void *key,
-				const void *value, u64 flags)
+				const void *value, u64 flags,
+				enum bpfmap_ctx ctx)
 {
 	if ((flags & ~BPFMAP_F_LOCK) > BPFMAP_EXIST)
 		return -EINVAL;
-	return htab_update(to_htab(map), key, value, flags);
+	return htab_update(to_htab(map), key, value, flags, ctx);
 }
 
 /* Called from syscall or in-kernel users; any context but NMI. */
 static int htab_percpu_map_update_elem(struct bpfmap *map, const void *key,
-				       const void *value, u64 flags)
+				       const void *value, u64 flags,
+				       enum bpfmap_ctx ctx)
 {
 	if ((flags & BPFMAP_F_LOCK) || (u32)flags > BPFMAP_F_ALL_CPUS)
 		return -EINVAL;
-	return htab_update(to_htab(map), key, value, flags);
+	return htab_update(to_htab(map), key, value, flags, ctx);
 }
 
 /*
- * Called from syscall, in process context (@value is an inner map fd).
- * ANY, NOEXIST or EXIST; the element holds a reference on its inner map.
+ * Called from syscall or in-kernel users; any context but NMI.  @value
+ * holds a struct bpfmap * (the ioctl resolved the user's fd); ANY, NOEXIST
+ * or EXIST.  The element takes its own reference on its inner map.
  */
 static int htab_of_maps_update_elem(struct bpfmap *map, const void *key,
-				    const void *value, u64 flags)
+				    const void *value, u64 flags,
+				    enum bpfmap_ctx ctx)
 {
-	struct bpfmap *inner;
+	struct bpfmap *inner = *(struct bpfmap * const *)value;
 	int err;
 
-	/* As bpf(2): the fd is resolved before the flags are looked at. */
-	inner = bpfmap_inner_get(map, *(const u32 *)value);
-	if (IS_ERR(inner))
-		return PTR_ERR(inner);
-	err = flags > BPFMAP_EXIST ? -EINVAL :
-	      htab_update(to_htab(map), key, &inner, flags);
+	/* As bpf(2): the inner map is checked before the flags. */
+	err = bpfmap_inner_check(map, inner);
+	if (err)
+		return err;
+	if (flags > BPFMAP_EXIST)
+		return -EINVAL;
+	bpfmap_get(inner);
+	err = htab_update(to_htab(map), key, &inner, flags, ctx);
 	if (err)
 		bpfmap_put(inner);
 	return err;
@@ -734,11 +742,10 @@ again:
 			return -ENOMEM;
 	}
 	new = node ? container_of(node, struct htab_elem, lru_node) : NULL;
-	if (!htab_guard_enter(htab, hash, &irqflags)) {
+	if (!htab_lock_bucket(htab, b, hash, &irqflags)) {
 		err = -EBUSY;
 		goto out_free;
 	}
-	raw_spin_lock(&b->lock);
 
 	old = lookup_elem(htab, b, hash, key);
 	err = check_op(old, op);
@@ -756,8 +763,7 @@ again:
 	}
 	if (!new) {
 		/* The key went away after we looked: we need a node. */
-		raw_spin_unlock(&b->lock);
-		htab_guard_exit(htab, hash, irqflags);
+		htab_unlock_bucket(htab, b, hash, irqflags);
 		exists = false;
 		goto again;
 	}
@@ -770,8 +776,7 @@ again:
 	}
 	new = old;	/* what goes back to the LRU, if anything */
 out_unlock:
-	raw_spin_unlock(&b->lock);
-	htab_guard_exit(htab, hash, irqflags);
+	htab_unlock_bucket(htab, b, hash, irqflags);
 out_free:
 	if (new)
 		bpfmap_lru_push_free(&htab->lru, &new->lru_node);
@@ -780,7 +785,8 @@ out_free:
 
 /* Called from syscall or in-kernel users; any context but NMI. */
 static int htab_lru_map_update_elem(struct bpfmap *map, const void *key,
-				    const void *value, u64 flags)
+				    const void *value, u64 flags,
+				    enum bpfmap_ctx ctx)
 {
 	if ((flags & ~BPFMAP_F_LOCK) > BPFMAP_EXIST)
 		return -EINVAL;
@@ -790,7 +796,7 @@ static int htab_lru_map_update_elem(struct bpfmap *map, const void *key,
 /* Called from syscall or in-kernel users; any context but NMI. */
 static int htab_lru_percpu_map_update_elem(struct bpfmap *map,
 					   const void *key, const void *value,
-					   u64 flags)
+					   u64 flags, enum bpfmap_ctx ctx)
 {
 	if ((flags & BPFMAP_F_LOCK) || (u32)flags > BPFMAP_F_ALL_CPUS)
 		return -EINVAL;
@@ -808,17 +814,15 @@ static int htab_remove(struct bpfmap_htab *htab, const void *key, void *value)
 	unsigned long irqflags;
 	struct htab_elem *l;
 
-	if (!htab_guard_enter(htab, hash, &irqflags))
+	if (!htab_lock_bucket(htab, b, hash, &irqflags))
 		return -EBUSY;
-	raw_spin_lock(&b->lock);
 	l = lookup_elem(htab, b, hash, key);
 	if (l) {
 		if (value)
 			elem_copy_value(htab, l, value, 0);
 		hlist_nulls_del_rcu(&l->hash_node);
 	}
-	raw_spin_unlock(&b->lock);
-	htab_guard_exit(htab, hash, irqflags);
+	htab_unlock_bucket(htab, b, hash, irqflags);
 
 	if (!l)
 		return -ENOENT;
@@ -875,10 +879,10 @@ static bool elem_key_in_bucket(const struct bpfmap_htab *htab,
  *
  * The scan for the next non-empty bucket may pass millions of empty ones:
  * it leaves its RCU read section every HTAB_RESCHED_BATCH buckets, holding
- * nothing across, and reschedules there when the caller may sleep.
+ * nothing across, and reschedules there when @ctx says it may sleep.
  */
 static int htab_map_get_next_key(struct bpfmap *map, const void *key,
-				 void *next_key)
+				 void *next_key, enum bpfmap_ctx ctx)
 {
 	struct bpfmap_htab *htab = to_htab(map);
 	u32 hash, idx, i = 0, end;
@@ -927,7 +931,7 @@ again:
 		if (i == htab->n_buckets)
 			break;
 		rcu_read_unlock();
-		if (htab_may_sleep())
+		if (ctx == BPFMAP_CTX_SLEEP)
 			cond_resched();
 		rcu_read_lock();
 	}
@@ -1046,6 +1050,7 @@ VISIBLE_IF_KUNIT int bpfmap_htab_walk(struct bpfmap *map, u32 *batch,
 	void *vdst;
 	int err;
 
+	might_sleep();
 	*total = 0;
 	if (*batch >= htab->n_buckets)
 		return -ENOENT;
@@ -1054,18 +1059,16 @@ VISIBLE_IF_KUNIT int bpfmap_htab_walk(struct bpfmap *map, u32 *batch,
 		b = &htab->buckets[*batch];
 		if (bucket_looks_empty(b))
 			goto next_bucket;
-		if (!htab_guard_enter(htab, *batch, &irqflags)) {
+		if (!htab_lock_bucket(htab, b, *batch, &irqflags)) {
 			err = -EBUSY;
 			break;
 		}
-		raw_spin_lock(&b->lock);
 		cnt = 0;
 		hlist_nulls_for_each_entry_rcu(l, n, &b->head, hash_node)
 			cnt++;
 		if (cnt > max_count - *total - st.staged ||
 		    cnt > st.cap - st.staged) {
-			raw_spin_unlock(&b->lock);
-			htab_guard_exit(htab, *batch, irqflags);
+			htab_unlock_bucket(htab, b, *batch, irqflags);
 			if (cnt > max_count - *total - st.staged) {
 				err = *total + st.staged ? 0 : -ENOSPC;
 				break;
@@ -1097,8 +1100,7 @@ VISIBLE_IF_KUNIT int bpfmap_htab_walk(struct bpfmap *map, u32 *batch,
 			i++;
 		}
 		st.staged = i;
-		raw_spin_unlock(&b->lock);
-		htab_guard_exit(htab, *batch, irqflags);
+		htab_unlock_bucket(htab, b, *batch, irqflags);
 
 		for (; gone; gone = next) {
 			next = gone->next;
@@ -1219,9 +1221,8 @@ static bool htab_lru_evict(void *arg, struct bpfmap_lru_node *node)
 	u32 hash = l->hash;
 	bool found = false;
 
-	if (!htab_guard_enter(htab, hash, &irqflags))
+	if (!htab_lock_bucket(htab, b, hash, &irqflags))
 		return false;
-	raw_spin_lock(&b->lock);
 	hlist_nulls_for_each_entry_rcu(cur, n, &b->head, hash_node) {
 		if (cur == l) {
 			hlist_nulls_del_rcu(&l->hash_node);
@@ -1229,8 +1230,7 @@ static bool htab_lru_evict(void *arg, struct bpfmap_lru_node *node)
 			break;
 		}
 	}
-	raw_spin_unlock(&b->lock);
-	htab_guard_exit(htab, hash, irqflags);
+	htab_unlock_bucket(htab, b, hash, irqflags);
 	return found;
 }
 

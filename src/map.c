@@ -21,6 +21,8 @@
 #include <linux/capability.h>
 #include <linux/ctype.h>
 #include <linux/file.h>
+#include <linux/hardirq.h>
+#include <linux/lockdep.h>
 #include <linux/fs.h>
 #include <linux/nodemask.h>
 #include <linux/mm.h>
@@ -44,8 +46,11 @@ static const struct bpfmap_ops * const bpfmap_types[] = {
 /*
  * Published maps by id.  The xarray's own lock serialises id allocation and
  * removal; lookups run under RCU and must win a refcount_inc_not_zero().
+ * The lock is IRQ-safe (taken with interrupts off everywhere), because the
+ * last bpfmap_put() may run in softirq or hardirq context and removes the
+ * id there, as the kernel's bpf_map_put() does under its irqsave idr lock.
  */
-static DEFINE_XARRAY_ALLOC1(bpfmap_ids);
+static DEFINE_XARRAY_FLAGS(bpfmap_ids, XA_FLAGS_ALLOC1 | XA_FLAGS_LOCK_IRQ);
 static u32 bpfmap_next_id;
 
 /* Runs the deferred frees; destroyed (drained) at module exit. */
@@ -185,15 +190,17 @@ static const struct bpfmap_ops *bpfmap_type_ops(u32 type)
 }
 
 /*
- * Gives @map an id.  As bpf(2): ENOSPC when every id is taken (the xarray
- * says EBUSY), ENOMEM when the xarray could not allocate a node.
+ * Called from bpfmap_create(); may sleep.  Gives @map an id.  As bpf(2):
+ * ENOSPC when every id is taken (the xarray says EBUSY), ENOMEM when the
+ * xarray could not allocate a node.
  */
 static int bpfmap_publish(struct bpfmap *map)
 {
 	int err;
 
-	err = xa_alloc_cyclic(&bpfmap_ids, &map->id, map, xa_limit_31b,
-			      &bpfmap_next_id, GFP_KERNEL_ACCOUNT);
+	might_sleep();
+	err = xa_alloc_cyclic_irq(&bpfmap_ids, &map->id, map, xa_limit_31b,
+				  &bpfmap_next_id, GFP_KERNEL_ACCOUNT);
 	if (err == -EBUSY)
 		return -ENOSPC;
 	return err < 0 ? err : 0;
@@ -282,17 +289,42 @@ err_free:
 }
 EXPORT_SYMBOL_IF_KUNIT(bpfmap_create);
 
+/*
+ * Take a reference on a map the caller holds one on.  Any context but
+ * NMI.
+ */
 void bpfmap_get(struct bpfmap *map)
 {
 	refcount_inc(&map->refcnt);
 }
 
+/* Take the id of a map whose last reference went.  Any context but NMI. */
+static void bpfmap_unpublish(struct bpfmap *map)
+{
+	unsigned long flags;
+
+	xa_lock_irqsave(&bpfmap_ids, flags);
+	__xa_erase(&bpfmap_ids, map->id);
+	xa_unlock_irqrestore(&bpfmap_ids, flags);
+}
+
+/*
+ * The free work, in process context (a workqueue, after an RCU grace period
+ * that followed the last put); may sleep.  ->free may drop inner maps,
+ * whose own last put then queues their free in turn.
+ */
 static void bpfmap_free_deferred(struct work_struct *work)
 {
 	struct bpfmap *map = container_of(to_rcu_work(work), struct bpfmap,
 					  free_work);
 	u64 bytes = map->free_bytes;
 
+	might_sleep();
+	if (map->unpublish_deferred) {
+		bpfmap_unpublish(map);
+		/* A reader may have found it by id since the grace period. */
+		synchronize_rcu();
+	}
 	pr_debug("map %u freed\n", map->id);
 	mutex_destroy(&map->freeze_mutex);
 	map->ops->free(map);
@@ -305,15 +337,24 @@ static void bpfmap_free_deferred(struct work_struct *work)
  * bpfmap_put - drop a reference
  * @map: the map
  *
- * Any context: the free itself is deferred to a workqueue and runs after
- * an RCU grace period.  Until it ran, the map's bytes count in the backlog
- * that MAP_CREATE waits on.
+ * Any context but NMI; never sleeps.  The last put removes the id at once
+ * (under the id table's IRQ-safe lock) and defers the free to a workqueue
+ * after an RCU grace period; until it ran, the map's bytes count in the
+ * backlog that MAP_CREATE waits on.  On PREEMPT_RT, where that lock
+ * sleeps, a last put with preemption or interrupts off (hardirq) leaves
+ * the id to the free work as well: bpfmap_get_by_id() fails at once all
+ * the same (the count is zero), only GET_NEXT_ID may still list the id
+ * until the work ran.  What the last put reaches: bpfmap_mem_usage()
+ * (raw locks only), call_rcu(); ->free then runs in the work.
  */
 void bpfmap_put(struct bpfmap *map)
 {
+	lockdep_assert(!in_nmi());
 	if (!refcount_dec_and_test(&map->refcnt))
 		return;
-	xa_erase(&bpfmap_ids, map->id);
+	map->unpublish_deferred = !bpfmap_may_take_spinlock();
+	if (!map->unpublish_deferred)
+		bpfmap_unpublish(map);
 	/* Nothing can change the map any more, so neither its size. */
 	map->free_bytes = max_t(u64, bpfmap_mem_usage(map), sizeof(*map));
 	atomic64_add(map->free_bytes, &bpfmap_free_backlog);
@@ -326,6 +367,8 @@ EXPORT_SYMBOL_IF_KUNIT(bpfmap_put);
  * bpfmap_get_by_id - find a published map and take a reference
  * @id: the id
  *
+ * Called from the GET_FD_BY_ID ioctl and in-kernel users; any context but
+ * NMI (RCU only, no lock).
  * Returns the map or ERR_PTR(-ENOENT).
  */
 struct bpfmap *bpfmap_get_by_id(u32 id)
@@ -341,6 +384,7 @@ struct bpfmap *bpfmap_get_by_id(u32 id)
 }
 EXPORT_SYMBOL_IF_KUNIT(bpfmap_get_by_id);
 
+/* Called from the GET_NEXT_ID ioctl; any context (RCU only). */
 int bpfmap_get_next_id(u32 start_id, u32 *next_id)
 {
 	unsigned long index = start_id;
@@ -469,6 +513,7 @@ int bpfmap_new_fd(struct bpfmap *map, int flags)
 	return anon_inode_getfd("bpfmap-map", &bpfmap_map_fops, map,
 				flags | O_CLOEXEC);
 }
+EXPORT_SYMBOL_IF_KUNIT(bpfmap_new_fd);
 
 /* The map behind a file, or NULL when the file is not a map fd. */
 struct bpfmap *bpfmap_from_file(struct file *file)

@@ -3,7 +3,8 @@
 /*
  * Maps of maps: the template an outer map keeps of its inner maps, the
  * check every inner map must pass, and turning a user's inner map fd into a
- * counted reference.  The outer map holds one reference per stored inner
+ * counted reference, once, in the ioctl layer (the map types see only
+ * struct bpfmap pointers).  The outer map holds one reference per stored inner
  * map; dropping it frees the inner map (after an RCU grace period, as every
  * map) once no fd and no other outer map holds it.  Nesting stops at one
  * level: a map-of-maps is never a valid inner map, so no cycle can form.
@@ -73,29 +74,95 @@ VISIBLE_IF_KUNIT bool bpfmap_meta_equal(const struct bpfmap_meta *meta,
 EXPORT_SYMBOL_IF_KUNIT(bpfmap_meta_equal);
 
 /**
- * bpfmap_inner_get - the map behind a user's inner map fd, referenced
- * @outer: the outer map
- * @ufd: the fd from the update's value
+ * bpfmap_inner_check - may @inner be stored in @outer?
+ * @outer: a map-of-maps
+ * @inner: the map to store
  *
- * Called from updates of the map-of-maps types, in process context.
- * EBADF when @ufd is not open; EINVAL when it is not a bpfmap map or does
- * not fit the template.
+ * Called from the map-of-maps update callbacks; any context.  EINVAL when
+ * @inner is itself a map-of-maps or does not fit the template.
  */
-struct bpfmap *bpfmap_inner_get(struct bpfmap *outer, u32 ufd)
+int bpfmap_inner_check(struct bpfmap *outer, struct bpfmap *inner)
 {
-	struct bpfmap *inner;
-	struct fd f;
+	if (bpfmap_is_map_of_maps(inner) ||
+	    !bpfmap_meta_equal(&outer->inner_meta, inner))
+		return -EINVAL;
+	return 0;
+}
 
-	f = fdget(ufd);
+/*
+ * The checks of an ARRAY_OF_MAPS update that bpf(2) makes before it looks
+ * at the fd (bpf_fd_array_map_update_elem()); the engine repeats them.
+ */
+static int array_of_maps_precheck(struct bpfmap *outer, const void *key,
+				  u64 flags)
+{
+	if (flags != BPFMAP_ANY)
+		return -EINVAL;
+	if (*(const u32 *)key >= outer->max_entries)
+		return -E2BIG;
+	return 0;
+}
+
+/**
+ * bpfmap_fd_value_get - the value an update hands to the map type
+ * @outer: the map being updated
+ * @key: the staged key
+ * @value: the staged value in the user layout
+ * @flags: the element flags
+ * @inner: out: the referenced inner map, or NULL
+ *
+ * Called from the UPDATE_ELEM and UPDATE_BATCH ioctls, in process context,
+ * once per element, as bpf(2)'s map_fd_get_ptr(): for a map-of-maps the
+ * u32 at @value is the user's inner map fd, and the map types take only
+ * kernel objects.  Returns what to pass as the value (@value itself for
+ * other types, @inner's address for a map-of-maps) or an ERR_PTR: EBADF
+ * when the fd is not open, EINVAL when it is not a bpfmap map or does not
+ * fit the template, in bpf(2)'s order relative to the update's own checks.
+ * Drop *@inner with bpfmap_fd_value_put() after the update, whatever its
+ * outcome.
+ */
+const void *bpfmap_fd_value_get(struct bpfmap *outer, const void *key,
+				const void *value, u64 flags,
+				struct bpfmap **inner)
+{
+	struct bpfmap *map;
+	struct fd f;
+	int err;
+
+	*inner = NULL;
+	if (!bpfmap_is_map_of_maps(outer))
+		return value;
+	might_sleep();
+	if (outer->map_type == BPFMAP_MAP_TYPE_ARRAY_OF_MAPS) {
+		err = array_of_maps_precheck(outer, key, flags);
+		if (err)
+			return ERR_PTR(err);
+	}
+
+	f = fdget(*(const u32 *)value);
 	if (!fd_file(f))
 		return ERR_PTR(-EBADF);
-	inner = bpfmap_from_file(fd_file(f));
-	if (!inner || !bpfmap_meta_equal(&outer->inner_meta, inner))
-		inner = ERR_PTR(-EINVAL);
-	else
-		bpfmap_get(inner);
+	map = bpfmap_from_file(fd_file(f));
+	err = map ? bpfmap_inner_check(outer, map) : -EINVAL;
+	if (!err)
+		bpfmap_get(map);
 	fdput(f);
+	if (err)
+		return ERR_PTR(err);
+	*inner = map;
 	return inner;
+}
+
+/**
+ * bpfmap_fd_value_put - drop what bpfmap_fd_value_get() took
+ * @inner: the inner map, or NULL
+ *
+ * Called from the update ioctls; the element keeps its own reference.
+ */
+void bpfmap_fd_value_put(struct bpfmap *inner)
+{
+	if (inner)
+		bpfmap_put(inner);
 }
 
 /* What a syscall lookup of an outer map returns: the inner map's id. */

@@ -71,8 +71,12 @@ static int batch_delete_one(struct bpfmap *map, const void *key,
  * of a chunk that arrived whole are applied, in order.  Stops at the first
  * element that faulted or failed and returns its error; count gets the
  * number of elements applied before it, as when each element is copied on
- * its own.  The caller checked the flags.  Inlined into each caller, so
- * that @apply is a direct call in the per-element loop.
+ * its own.  Two differences from that: user memory up to a chunk past a
+ * failing element is read, and a value that aliases the map's own memory
+ * (an mmap of a BPFMAP_F_MMAPABLE array) is read before the earlier
+ * elements of its chunk are written.  The caller checked the flags.
+ * Inlined into each caller, so that @apply is a direct call in the
+ * per-element loop.
  */
 static __always_inline int
 batch_apply(struct bpfmap *map, struct bpfmap_batch *cmd,
@@ -119,12 +123,19 @@ batch_apply(struct bpfmap *map, struct bpfmap_batch *cmd,
 						 NULL, flags);
 			if (err)
 				break;
-			if (need_resched())
-				cond_resched();
+			cond_resched();
 		}
 		done += i;
-		if (!err && ok < n)
+		if (err || ok == n)
+			continue;
+		/*
+		 * A short copy.  copy_from_user() may report fewer bytes
+		 * copied than it did, so the element that faulted is found
+		 * one element at a time, and count is exact.
+		 */
+		if (n == 1)
 			err = -EFAULT;
+		chunk = 1;
 	}
 	if (put_count(ucmd, done))
 		err = -EFAULT;

@@ -82,18 +82,23 @@ static __always_inline void stage_release(struct bpfmap_stage *st)
  * copy_from_user() and copy_to_user() of a key or value, 0 or -EFAULT.
  * Keys and values of 4 and 8 bytes, the common sizes, move in a single
  * get_user() / put_user(): the general copy costs several calls more,
- * about a tenth of a lookup.  @kbuf is 8-byte aligned (the stage is).
+ * about a tenth of a lookup.  @kbuf is 8-byte aligned (the stage is); the
+ * user pointer must be aligned too where unaligned access is not cheap.
  */
+static __always_inline bool elem_user_fast(u64 uptr, u32 size)
+{
+	return IS_ENABLED(CONFIG_HAVE_EFFICIENT_UNALIGNED_ACCESS) ||
+	       IS_ALIGNED(uptr, size);
+}
+
 static __always_inline int elem_from_user(void *kbuf, u64 uptr, u32 size)
 {
 	const void __user *src = u64_to_user_ptr(uptr);
 
-	switch (size) {
-	case sizeof(u32):
+	if (size == sizeof(u32) && elem_user_fast(uptr, size))
 		return get_user(*(u32 *)kbuf, (const u32 __user *)src);
-	case sizeof(u64):
+	if (size == sizeof(u64) && elem_user_fast(uptr, size))
 		return get_user(*(u64 *)kbuf, (const u64 __user *)src);
-	}
 	return copy_from_user(kbuf, src, size) ? -EFAULT : 0;
 }
 
@@ -101,12 +106,10 @@ static __always_inline int elem_to_user(u64 uptr, const void *kbuf, u32 size)
 {
 	void __user *dst = u64_to_user_ptr(uptr);
 
-	switch (size) {
-	case sizeof(u32):
+	if (size == sizeof(u32) && elem_user_fast(uptr, size))
 		return put_user(*(const u32 *)kbuf, (u32 __user *)dst);
-	case sizeof(u64):
+	if (size == sizeof(u64) && elem_user_fast(uptr, size))
 		return put_user(*(const u64 *)kbuf, (u64 __user *)dst);
-	}
 	return copy_to_user(dst, kbuf, size) ? -EFAULT : 0;
 }
 

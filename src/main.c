@@ -20,18 +20,24 @@ static int __init bpfmap_mod_init(void)
 	ret = bpfmap_init_ids();
 	if (ret < 0)
 		return ret;
-	ret = bpfmapfs_init();
-	if (ret < 0)
-		goto err_ids;
 	ret = bpfmap_chardev_init();
 	if (ret < 0)
-		goto err_fs;
+		goto err_ids;
 	bpfmap_debugfs_init();
+	/*
+	 * Last: a bpfmapfs mounted before a later step failed would keep a
+	 * superblock of a module that a failed init frees at once.  This
+	 * step fails only if the name is taken.
+	 */
+	ret = bpfmapfs_init();
+	if (ret < 0)
+		goto err_chardev;
 	pr_info("loaded; /dev/bpfmap ready\n");
 	return 0;
 
-err_fs:
-	bpfmapfs_uninit();
+err_chardev:
+	bpfmap_debugfs_uninit();
+	bpfmap_chardev_uninit();
 err_ids:
 	bpfmap_uninit_ids();
 	return ret;
@@ -39,9 +45,9 @@ err_ids:
 
 static void __exit bpfmap_mod_exit(void)
 {
+	bpfmapfs_uninit();
 	bpfmap_debugfs_uninit();
 	bpfmap_chardev_uninit();
-	bpfmapfs_uninit();
 	bpfmap_uninit_ids();
 	bpfmap_percpu_drain();
 }

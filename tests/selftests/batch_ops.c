@@ -628,6 +628,55 @@ TEST_F(htab_batch, update_batch_reports_elements_applied_on_efault)
 	free(value);
 }
 
+/*
+ * Keys ending in an unmapped page, with a key straddling its start: the
+ * elements before the faulting key are deleted, count says how many.
+ */
+TEST_F(htab_batch, delete_batch_reports_elements_applied_when_a_key_faults)
+{
+	long page = sysconf(_SC_PAGESIZE);
+	__u32 count = 8, whole[5] = { 1, 2, 3, 4, 5 };
+	char *area, *keys;
+
+	area = mmap(NULL, 2 * page, PROT_READ | PROT_WRITE,
+		    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, area);
+	ASSERT_EQ(0, munmap(area + page, page));
+	htab_fill(_metadata, self->fd, variant->map_type);
+	/* Keys 1..5 are whole; the sixth has 2 of its 4 bytes mapped. */
+	keys = area + page - sizeof(whole) - 2;
+	memcpy(keys, whole, sizeof(whole));
+	EXPECT_ERRNO(EFAULT, bpfmap_map_delete_batch(self->fd, keys, &count,
+						     NULL));
+	EXPECT_EQ(5U, count);
+	EXPECT_EQ((int)HTAB_KEYS - 5, map_count(self->fd));
+	munmap(area, page);
+}
+
+/* A failing element before a faulting one: its error wins. */
+TEST_F(htab_batch, delete_batch_error_before_a_fault_wins)
+{
+	long page = sysconf(_SC_PAGESIZE);
+	__u32 count = 8, *keys;
+	char *area;
+
+	area = mmap(NULL, 2 * page, PROT_READ | PROT_WRITE,
+		    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, area);
+	ASSERT_EQ(0, munmap(area + page, page));
+	htab_fill(_metadata, self->fd, variant->map_type);
+	/* 1, 2, then 999 (not in the map), then the unmapped page. */
+	keys = (__u32 *)(area + page - 3 * sizeof(__u32));
+	keys[0] = 1;
+	keys[1] = 2;
+	keys[2] = 999;
+	EXPECT_ERRNO(ENOENT, bpfmap_map_delete_batch(self->fd, keys, &count,
+						     NULL));
+	EXPECT_EQ(2U, count);
+	EXPECT_EQ((int)HTAB_KEYS - 2, map_count(self->fd));
+	munmap(area, page);
+}
+
 TEST_F(htab_batch, update_batch_rejects_noexist_and_exist)
 {
 	__u32 keys[] = { 1, 2 }, count;

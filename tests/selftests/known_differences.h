@@ -67,4 +67,12 @@ bool running_kernel_preempt_rt(void);
 int update_elem_under_churn(int fd, const void *key, const void *value,
 			    __u64 flags);
 
+/*
+ * bpfmap_map_update_batch() under the same rule: after an ENOMEM there,
+ * the rest of the batch is sent again (count is the total applied).
+ */
+int update_batch_under_churn(int fd, const void *keys, const void *values,
+			     __u32 *count,
+			     const struct bpfmap_map_batch_opts *opts);
+
 #endif /* _BPFMAP_KNOWN_DIFFERENCES_H */

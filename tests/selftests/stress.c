@@ -288,9 +288,9 @@ static void st_update_batch(struct st_worker *w)
 		st_encode(sh, (char *)w->vals + i * sh->vlen, keys[i],
 			  vers[i]);
 	}
-	if (!ST_EXPECT(w, 0, ST_RETRY(w, bpfmap_map_update_batch(sh->fd, keys,
-							       w->vals, &count,
-							       NULL)),
+	if (!ST_EXPECT(w, 0, ST_RETRY(w, update_batch_under_churn(sh->fd, keys,
+								w->vals, &count,
+								NULL)),
 		       "update_batch from key %u", keys[0]))
 		return;
 	if (count != 4) {

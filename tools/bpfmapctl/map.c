@@ -121,13 +121,25 @@ static void no_more_args(char **argv)
 		fail(EINVAL, "unexpected argument '%s'", *argv);
 }
 
+/* Pin @fd at @file, close it and print the JSON null; fails the command. */
+static void pin_and_close(int fd, const char *file)
+{
+	int err = bpfmap_obj_pin(fd, file);
+
+	if (err)
+		fail(-err, "cannot pin the map at %s: %s", file,
+		     errno_sentence(-err));
+	close(fd);
+	json_null();
+}
+
 static void do_create(char **argv)
 {
 	bool have_key = false, have_value = false, have_entries = false;
 	struct bpfmap_map_create_opts opts = { .sz = sizeof(opts) };
 	__u32 type, key_size = 0, value_size = 0, max_entries = 0;
 	const char *name = NULL, *file;
-	int fd, err, inner_fd = -1;
+	int fd, inner_fd = -1;
 
 	/* As bpftool: the file to pin the new map at comes first. */
 	file = argv[0];
@@ -183,19 +195,14 @@ static void do_create(char **argv)
 	if (fd < 0)
 		fail(-fd, "map create failed: %s", errno_sentence(-fd));
 	/* The pin keeps the map after we exit; without it the map is gone. */
-	err = bpfmap_obj_pin(fd, file);
-	if (err)
-		fail(-err, "cannot pin the map at %s: %s", file,
-		     errno_sentence(-err));
-	close(fd);
-	json_null();
+	pin_and_close(fd, file);
 }
 
 /* "map pin MAP FILE" */
 static void do_pin(char **argv)
 {
 	const char *file;
-	int fd, err;
+	int fd;
 
 	check_backend();
 	fd = open_map_ref(&argv);
@@ -203,12 +210,7 @@ static void do_pin(char **argv)
 	if (!file)
 		fail(EINVAL, "map pin needs a FILE");
 	no_more_args(argv + 1);
-	err = bpfmap_obj_pin(fd, file);
-	if (err)
-		fail(-err, "cannot pin the map at %s: %s", file,
-		     errno_sentence(-err));
-	close(fd);
-	json_null();
+	pin_and_close(fd, file);
 }
 
 static void do_show(char **argv)

@@ -108,6 +108,10 @@ version:
 KRELEASE = $(shell sed -n 's/^\#define UTS_RELEASE "\(.*\)"$$/\1/p' \
 	$(KDIR)/include/generated/utsrelease.h 2>/dev/null)
 MODDIR = $(DESTDIR)/lib/modules/$(KRELEASE)/updates
+SYMVERSDIR = $(DESTDIR)$(DATADIR)/bpfmap/$(KRELEASE)
+# The in-kernel API's header, with the uapi header it includes, in a
+# folder of its own that a consumer module adds with -I.
+KAPIDIR = $(DESTDIR)$(PREFIX)/include/bpfmap/linux
 
 # Distribution headers ask modules_install to sign with a key they do not
 # ship (Debian: output/signing_key.pem): sign only when that key is there,
@@ -131,11 +135,16 @@ install-module: module
 		INSTALL_MOD_DIR=updates $(NO_SIGN) DEPMOD=true modules_install
 	@# The KUnit suites (built when KDIR has KUnit) are not for installing.
 	rm -f $(MODDIR)/bpfmap_kunit.ko*
+	@# For modules that use the in-kernel API (KBUILD_EXTRA_SYMBOLS).
+	$(INSTALL) -d $(SYMVERSDIR)
+	$(INSTALL) -m 644 Module.symvers $(SYMVERSDIR)/
 	$(DEPMOD)
 
 uninstall-module:
 	@test -n "$(KRELEASE)" || { echo "no kernel release in $(KDIR)" >&2; exit 1; }
 	rm -f $(MODDIR)/bpfmap.ko* $(MODDIR)/bpfmap_kunit.ko*
+	rm -f $(SYMVERSDIR)/Module.symvers
+	-rmdir $(SYMVERSDIR)
 	$(DEPMOD)
 
 install-tools:
@@ -150,15 +159,21 @@ install-data:
 	$(INSTALL) -d $(DESTDIR)$(UDEVDIR)/rules.d $(DESTDIR)$(DATADIR)/bpfmap
 	$(INSTALL) -m 644 tools/install/60-bpfmap.rules $(DESTDIR)$(UDEVDIR)/rules.d/
 	$(INSTALL) -m 644 tools/install/bpfmap.conf $(DESTDIR)$(DATADIR)/bpfmap/
+	$(INSTALL) -d $(KAPIDIR)
+	$(INSTALL) -m 644 include/linux/bpfmap_kernel.h uapi/linux/bpfmap.h \
+		$(KAPIDIR)/
 
 uninstall-data:
 	rm -f $(DESTDIR)$(UDEVDIR)/rules.d/60-bpfmap.rules
 	rm -f $(DESTDIR)$(DATADIR)/bpfmap/bpfmap.conf
 	-rmdir $(DESTDIR)$(DATADIR)/bpfmap
+	rm -f $(KAPIDIR)/bpfmap_kernel.h $(KAPIDIR)/bpfmap.h
+	-rmdir $(KAPIDIR) $(DESTDIR)$(PREFIX)/include/bpfmap
 
 # What DKMS builds from: the module's sources and nothing else.
 DKMS_SRCDIR ?= $(DESTDIR)/usr/src/bpfmap-$(VERSION)
 DKMS_FILES = dkms.conf Kbuild $(wildcard src/*.c include/*.h tests/kunit/*.c) \
+	include/linux/bpfmap_kernel.h \
 	uapi/linux/bpfmap.h
 
 dkms-source:

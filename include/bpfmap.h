@@ -127,6 +127,8 @@ struct bpfmap_meta {
  * @lookup_ptr: the lookup a BPF program makes: a pointer to the value (this
  *	CPU's, for per-CPU types), valid under the caller's RCU read lock; on
  *	LRU types it marks the element as used.
+ * @lookup_percpu_ptr: as @lookup_ptr, for the per-CPU types only: @cpu's
+ *	slot of the value (bpf_map_lookup_percpu_elem()).
  * @lookup_batch ... @delete_batch: batch commands; @cmd is the kernel copy
  *	(its pointers are the user's), @ucmd the user's struct, where count and
  *	the token go back.
@@ -149,6 +151,8 @@ struct bpfmap_ops {
 	int (*lookup_and_delete_elem)(struct bpfmap *map, const void *key,
 				      void *value, u64 flags);
 	void *(*lookup_ptr)(struct bpfmap *map, const void *key);
+	void *(*lookup_percpu_ptr)(struct bpfmap *map, const void *key,
+				   u32 cpu);
 
 	int (*lookup_batch)(struct bpfmap *map, struct bpfmap_batch *cmd,
 			    struct bpfmap_batch __user *ucmd);
@@ -322,6 +326,8 @@ int bpfmap_map_get_next_key(struct bpfmap *map, const void *key,
 int bpfmap_map_lookup_and_delete_elem(struct bpfmap *map, const void *key,
 				      void *value, u64 flags);
 void *bpfmap_map_lookup_ptr(struct bpfmap *map, const void *key);
+void *bpfmap_map_lookup_percpu_ptr(struct bpfmap *map, const void *key,
+				   u32 cpu);
 
 /* src/map_in_map.c: inner-map templates and references */
 int bpfmap_meta_init(struct bpfmap *outer, const struct bpfmap_map_create *attr);
@@ -354,6 +360,8 @@ void bpfmap_chardev_uninit(void);
 /* src/bpfmapfs.c: the filesystem that pins maps */
 int bpfmapfs_obj_pin(u32 ufd, const char __user *pathname);
 int bpfmapfs_obj_get(const char __user *pathname, int flags);
+int bpfmapfs_pin_kernel(struct bpfmap *map, const char *pathname);
+struct bpfmap *bpfmapfs_get_kernel(const char *pathname);
 int bpfmapfs_init(void);
 void bpfmapfs_uninit(void);
 

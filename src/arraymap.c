@@ -333,6 +333,16 @@ static void *percpu_array_map_lookup_ptr(struct bpfmap *map, const void *key)
 	return index < 0 ? NULL : this_cpu_ptr(array->pptrs[index]);
 }
 
+/* Called under RCU from in-kernel users: @cpu's slot (< nr_cpu_ids). */
+static void *percpu_array_map_lookup_percpu_ptr(struct bpfmap *map,
+						const void *key, u32 cpu)
+{
+	struct bpfmap_array *array = to_array(map);
+	s64 index = array_index(map, key);
+
+	return index < 0 ? NULL : per_cpu_ptr(array->pptrs[index], cpu);
+}
+
 /* Elements of an array cannot be removed. */
 static int array_map_delete_elem(struct bpfmap *map, const void *key)
 {
@@ -511,6 +521,7 @@ const struct bpfmap_ops percpu_array_map_ops = {
 	.free = array_map_free,
 	.lookup_elem = percpu_array_map_lookup_elem,
 	.lookup_ptr = percpu_array_map_lookup_ptr,
+	.lookup_percpu_ptr = percpu_array_map_lookup_percpu_ptr,
 	.update_elem = percpu_array_map_update_elem,
 	.delete_elem = array_map_delete_elem,
 	.get_next_key = array_map_get_next_key,

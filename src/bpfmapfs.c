@@ -245,6 +245,31 @@ static struct bpfmap *bpfmapfs_map_get(u32 ufd)
 	return map ?: ERR_PTR(-EINVAL);
 }
 
+/*
+ * Pin @map at @dentry in @path's directory, both from *_path_create(),
+ * which this ends with done_path_create().  On success the new inode owns
+ * a reference the caller gave; on failure it stays the caller's.  Called
+ * in process context; may sleep.
+ */
+static int bpfmapfs_pin(struct bpfmap *map, struct dentry *dentry,
+			struct path *path)
+{
+	umode_t mode;
+	int err;
+
+	err = -EPERM;
+	if (d_inode(path->dentry)->i_op != &bpfmapfs_dir_iops)
+		goto out_done;
+	mode = S_IFREG | (0600 & ~current_umask());
+	err = security_path_mknod(path, dentry, mode, 0);
+	if (err)
+		goto out_done;
+	err = vfs_mkobj(dentry, mode, bpfmapfs_mkmap, map);
+out_done:
+	done_path_create(path, dentry);
+	return err;
+}
+
 /**
  * bpfmapfs_obj_pin - pin the map behind @ufd at @pathname
  * @ufd: a map fd of this module
@@ -262,7 +287,6 @@ int bpfmapfs_obj_pin(u32 ufd, const char __user *pathname)
 	struct dentry *dentry;
 	struct bpfmap *map;
 	struct path path;
-	umode_t mode;
 	int err;
 
 	map = bpfmapfs_map_get(ufd);
@@ -274,20 +298,37 @@ int bpfmapfs_obj_pin(u32 ufd, const char __user *pathname)
 		err = PTR_ERR(dentry);
 		goto err_put;
 	}
-	err = -EPERM;
-	if (d_inode(path.dentry)->i_op != &bpfmapfs_dir_iops)
-		goto out_done;
-	mode = S_IFREG | (0600 & ~current_umask());
-	err = security_path_mknod(&path, dentry, mode, 0);
-	if (err)
-		goto out_done;
-	err = vfs_mkobj(dentry, mode, bpfmapfs_mkmap, map);
-out_done:
-	done_path_create(&path, dentry);
+	err = bpfmapfs_pin(map, dentry, &path);
 	if (!err)
 		return 0;
 err_put:
 	bpfmap_put(map);
+	return err;
+}
+
+/**
+ * bpfmapfs_pin_kernel - pin @map at the kernel path @pathname
+ * @map: a map the caller holds a reference on (the pin takes its own)
+ * @pathname: the path of the file to create, resolved from the caller's
+ *	root and working directory
+ *
+ * Called from in-kernel users, in process context; may sleep.  The same
+ * checks and errnos as bpfmapfs_obj_pin() after the fd, with the
+ * caller's credentials.
+ */
+int bpfmapfs_pin_kernel(struct bpfmap *map, const char *pathname)
+{
+	struct dentry *dentry;
+	struct path path;
+	int err;
+
+	dentry = kern_path_create(AT_FDCWD, pathname, &path, 0);
+	if (IS_ERR(dentry))
+		return PTR_ERR(dentry);
+	bpfmap_get(map);
+	err = bpfmapfs_pin(map, dentry, &path);
+	if (err)
+		bpfmap_put(map);
 	return err;
 }
 
@@ -333,6 +374,42 @@ int bpfmapfs_obj_get(const char __user *pathname, int flags)
 out_path_put:
 	path_put(&path);
 	return err;
+}
+
+/**
+ * bpfmapfs_get_kernel - the map pinned at the kernel path @pathname
+ * @pathname: the path (symlinks are followed)
+ *
+ * Called from in-kernel users, in process context; may sleep.  As the
+ * kernel's bpf_prog_get_type_path(): the path must resolve, the file must
+ * be a pinned map (EACCES otherwise) and readable by the caller (EACCES);
+ * there is no open mode, the reference allows everything.  Returns the
+ * map with a reference taken, or an ERR_PTR.
+ */
+struct bpfmap *bpfmapfs_get_kernel(const char *pathname)
+{
+	struct bpfmap *map;
+	struct inode *inode;
+	struct path path;
+	int err;
+
+	err = kern_path(pathname, LOOKUP_FOLLOW, &path);
+	if (err)
+		return ERR_PTR(err);
+	inode = d_backing_inode(path.dentry);
+	err = -EACCES;
+	if (inode->i_op != &bpfmapfs_map_iops)
+		goto out_path_put;
+	err = path_permission(&path, MAY_READ);
+	if (err)
+		goto out_path_put;
+	/* The inode's reference keeps the map while we hold the path. */
+	map = inode->i_private;
+	bpfmap_get(map);
+	touch_atime(&path);
+out_path_put:
+	path_put(&path);
+	return err ? ERR_PTR(err) : map;
 }
 
 /* Called from module init; may sleep. */

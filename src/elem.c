@@ -234,3 +234,25 @@ void *bpfmap_map_lookup_ptr(struct bpfmap *map, const void *key)
 	return map->ops->lookup_ptr(map, key);
 }
 EXPORT_SYMBOL_IF_KUNIT(bpfmap_map_lookup_ptr);
+
+/**
+ * bpfmap_map_lookup_percpu_ptr - @cpu's slot of a per-CPU value
+ * @map: the map
+ * @key: key_size bytes
+ * @cpu: a possible CPU
+ *
+ * Called from in-kernel users, any context but NMI, under rcu_read_lock();
+ * the pointer is valid until the RCU read lock is dropped.  NULL when
+ * there is no such element, @cpu is not below nr_cpu_ids or @map is not a
+ * per-CPU type, as bpf_map_lookup_percpu_elem().  Marks an LRU element as
+ * used.
+ */
+void *bpfmap_map_lookup_percpu_ptr(struct bpfmap *map, const void *key,
+				   u32 cpu)
+{
+	RCU_LOCKDEP_WARN(!rcu_read_lock_held(),
+			 "a program-side map lookup needs rcu_read_lock()");
+	if (cpu >= nr_cpu_ids || !map->ops->lookup_percpu_ptr)
+		return NULL;
+	return map->ops->lookup_percpu_ptr(map, key, cpu);
+}

@@ -570,6 +570,25 @@ static void *htab_map_lookup_ptr(struct bpfmap *map, const void *key)
 }
 
 /*
+ * Called under RCU from in-kernel users on the per-CPU types: @cpu's slot
+ * (< nr_cpu_ids); marks an LRU element as used, as htab_map_lookup_ptr().
+ */
+static void *htab_percpu_map_lookup_percpu_ptr(struct bpfmap *map,
+					       const void *key, u32 cpu)
+{
+	struct bpfmap_htab *htab = to_htab(map);
+	u32 hash = htab_hash(htab, key);
+	struct htab_elem *l;
+
+	l = lookup_elem(htab, htab_bucket(htab, hash), hash, key);
+	if (!l)
+		return NULL;
+	if (htab_is_lru(htab))
+		bpfmap_lru_node_set_ref(&l->lru_node);
+	return per_cpu_ptr(elem_pptr(htab, l), cpu);
+}
+
+/*
  * A new element for a preallocated non-LRU map, under @b's lock: the spare
  * of this CPU when @old is being replaced (plain HASH), else one from the
  * free list; NULL when the map is full.
@@ -1591,6 +1610,7 @@ const struct bpfmap_ops htab_percpu_map_ops = {
 	.free = htab_map_free,
 	.lookup_elem = htab_map_lookup_elem,
 	.lookup_ptr = htab_map_lookup_ptr,
+	.lookup_percpu_ptr = htab_percpu_map_lookup_percpu_ptr,
 	.update_elem = htab_percpu_map_update_elem,
 	.delete_elem = htab_map_delete_elem,
 	.get_next_key = htab_map_get_next_key,
@@ -1625,6 +1645,7 @@ const struct bpfmap_ops htab_lru_percpu_map_ops = {
 	.free = htab_map_free,
 	.lookup_elem = htab_map_lookup_elem,
 	.lookup_ptr = htab_map_lookup_ptr,
+	.lookup_percpu_ptr = htab_percpu_map_lookup_percpu_ptr,
 	.update_elem = htab_lru_percpu_map_update_elem,
 	.delete_elem = htab_map_delete_elem,
 	.get_next_key = htab_map_get_next_key,

@@ -1,0 +1,222 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Copyright (C) 2026 The bpfmap authors. */
+/*
+ * The in-kernel API of bpfmap: what another kernel module may call to
+ * create, find and use bpfmap maps, as kernel code uses BPF maps.  Needs
+ * only the kernel's headers and <linux/bpfmap.h> (the uapi header of
+ * bpfmap), for the map types, flags and struct bpfmap_map_create.
+ *
+ * Every function is EXPORT_SYMBOL_GPL from bpfmap.ko.  A module that calls
+ * them depends on bpfmap.ko by symbol (modprobe loads bpfmap first, and
+ * bpfmap cannot be unloaded while the consumer is loaded), so a map
+ * reference the consumer holds never outlives the code that frees it.
+ * The consumer must drop its references before its own exit returns.
+ *
+ * Calling contexts, as Documentation/context.rst states them:
+ *
+ * - "process context": may sleep; checked with might_sleep().
+ * - "any context but NMI": task, softirq, hardirq, under spinlocks or
+ *   RCU; never sleeps; checked with lockdep_assert(!in_nmi()).  On
+ *   PREEMPT_RT with preemption or interrupts off (hardirq, raw spinlock
+ *   sections) an update that would need new memory (a BPFMAP_F_NO_PREALLOC
+ *   hash) fails with -EBUSY instead of allocating; elsewhere it allocates
+ *   with GFP_ATOMIC and may fail with -ENOMEM.
+ * - NMI: nothing here may be called from NMI.  A re-entry of a hash map's
+ *   bucket lock on the same CPU fails with -EBUSY, as the kernel's
+ *   htab does for BPF programs.
+ *
+ * The maps are the objects userspace sees through /dev/bpfmap: the same
+ * ids, the same pins in a bpfmapfs, the same element semantics.
+ */
+#ifndef _LINUX_BPFMAP_KERNEL_H
+#define _LINUX_BPFMAP_KERNEL_H
+
+#include <linux/types.h>
+#include <linux/err.h>
+#include <linux/bpfmap.h>
+
+/* A map; its fields are bpfmap's own. */
+struct bpfmap;
+
+/**
+ * bpfmap_kernel_create - create a map owned by the caller
+ * @attr: the attributes of BPFMAP_MAP_CREATE (size is not looked at; for
+ *	the map-of-maps types inner_map_fd is a map fd in the calling task's
+ *	table, see bpfmap_kernel_new_fd())
+ *
+ * Context: process context; may sleep (waits while closed maps wait to be
+ * freed).  The same checks and errnos as the ioctl, and the map gets an
+ * id userspace can open it by.
+ *
+ * Return: the map, with one reference the caller owns and drops with
+ * bpfmap_kernel_put(); or an ERR_PTR.
+ */
+struct bpfmap *bpfmap_kernel_create(const struct bpfmap_map_create *attr);
+
+/**
+ * bpfmap_kernel_pin - pin a map at a path in a mounted bpfmapfs
+ * @map: a map the caller holds a reference on; the pin takes its own
+ * @pathname: path of the file to create, resolved from the calling task's
+ *	root and working directory
+ *
+ * Context: process context; may sleep.  Uses the calling task's
+ * credentials and umask, as BPFMAP_OBJ_PIN does: -EPERM when the parent
+ * is not in a bpfmapfs, -EEXIST, -ENOENT, -EACCES as for any file.  The
+ * pin holds the map until the file is unlinked or the bpfmapfs unmounted.
+ *
+ * Return: 0 or a negative errno.
+ */
+int bpfmap_kernel_pin(struct bpfmap *map, const char *pathname);
+
+/**
+ * bpfmap_kernel_get_by_id - find a map by its id
+ * @id: the id, as BPFMAP_MAP_GET_NEXT_ID lists it
+ *
+ * Context: any context but NMI.
+ *
+ * Return: the map with a reference taken, or ERR_PTR(-ENOENT).
+ */
+struct bpfmap *bpfmap_kernel_get_by_id(u32 id);
+
+/**
+ * bpfmap_kernel_get_by_fd - the map behind a fd of the calling task
+ * @fd: a bpfmap map fd
+ *
+ * Context: process context; may sleep.  The fd's open mode is not looked
+ * at: the reference allows everything.
+ *
+ * Return: the map with a reference taken; ERR_PTR(-EBADF) when @fd is not
+ * open, ERR_PTR(-EINVAL) when it is not a bpfmap map.
+ */
+struct bpfmap *bpfmap_kernel_get_by_fd(int fd);
+
+/**
+ * bpfmap_kernel_get_by_path - the map pinned at a path in a bpfmapfs
+ * @pathname: the path, symlinks followed
+ *
+ * Context: process context; may sleep.  As the kernel's
+ * bpf_prog_get_type_path(): the calling task must be able to read the
+ * file (-EACCES), which must be a pinned map (-EACCES otherwise); there is
+ * no open mode, the reference allows everything.
+ *
+ * Return: the map with a reference taken, or an ERR_PTR.
+ */
+struct bpfmap *bpfmap_kernel_get_by_path(const char *pathname);
+
+/**
+ * bpfmap_kernel_new_fd - a new map fd in the calling task's table
+ * @map: the map; the fd takes its own reference
+ * @flags: O_RDONLY, O_WRONLY or O_RDWR
+ *
+ * Context: process context; may sleep.  For handing a map to userspace,
+ * or as inner_map_fd of bpfmap_kernel_create(); close it with close_fd()
+ * or let the task close it.
+ *
+ * Return: the fd (O_CLOEXEC) or a negative errno.
+ */
+int bpfmap_kernel_new_fd(struct bpfmap *map, int flags);
+
+/**
+ * bpfmap_kernel_put - drop a reference
+ * @map: the map
+ *
+ * Context: any context but NMI; never sleeps.  The last reference removes
+ * the map's id and frees it later from a workqueue (on PREEMPT_RT in
+ * hardirq the id goes in that work too).
+ */
+void bpfmap_kernel_put(struct bpfmap *map);
+
+/**
+ * bpfmap_kernel_id - the id of a map
+ * @map: a map the caller holds a reference on
+ *
+ * Context: any context.
+ *
+ * Return: the id, as userspace sees it.
+ */
+u32 bpfmap_kernel_id(const struct bpfmap *map);
+
+/**
+ * bpfmap_kernel_lookup - a pointer to the value of @key
+ * @map: the map, not a map-of-maps (see bpfmap_kernel_lookup_inner())
+ * @key: key_size bytes
+ *
+ * Context: any context but NMI, under rcu_read_lock(); for the per-CPU
+ * types also with migration (or preemption) disabled.  Never sleeps.  The
+ * value may be written through the pointer, as a BPF program does; it is
+ * valid until the RCU read lock is dropped.  On the LRU types this marks
+ * the element as used.
+ *
+ * Return: the value (this CPU's slot for the per-CPU types), or NULL when
+ * there is no such element.
+ */
+void *bpfmap_kernel_lookup(struct bpfmap *map, const void *key);
+
+/**
+ * bpfmap_kernel_lookup_cpu - a pointer to one CPU's slot of a value
+ * @map: a PERCPU_ARRAY, PERCPU_HASH or LRU_PERCPU_HASH map
+ * @key: key_size bytes
+ * @cpu: the CPU
+ *
+ * Context: any context but NMI, under rcu_read_lock(); never sleeps.  The
+ * pointer is valid until the RCU read lock is dropped.
+ *
+ * Return: @cpu's slot of the value, or NULL when there is no such element,
+ * @cpu is not below nr_cpu_ids or @map is not a per-CPU type.
+ */
+void *bpfmap_kernel_lookup_cpu(struct bpfmap *map, const void *key, u32 cpu);
+
+/**
+ * bpfmap_kernel_lookup_inner - the inner map at @key of a map-of-maps
+ * @outer: an ARRAY_OF_MAPS or HASH_OF_MAPS map
+ * @key: key_size bytes
+ *
+ * Context: any context but NMI, under rcu_read_lock(); never sleeps.  No
+ * reference is taken: the inner map stays valid until the RCU read lock is
+ * dropped (bpfmap_kernel_get_by_id() with bpfmap_kernel_id() keeps it
+ * longer).
+ *
+ * Return: the inner map, or NULL when the slot is empty or @outer is not
+ * a map-of-maps.
+ */
+struct bpfmap *bpfmap_kernel_lookup_inner(struct bpfmap *outer,
+					  const void *key);
+
+/**
+ * bpfmap_kernel_update - create or replace the element @key
+ * @map: the map
+ * @key: key_size bytes
+ * @value: value_size bytes; for the per-CPU types one
+ *	round_up(value_size, 8) slot per possible CPU, or value_size bytes
+ *	with BPFMAP_F_CPU or BPFMAP_F_ALL_CPUS; for the map-of-maps types a
+ *	pointer to a struct bpfmap * that fits the template (the element
+ *	takes its own reference)
+ * @flags: BPFMAP_ANY, BPFMAP_NOEXIST or BPFMAP_EXIST; on the per-CPU
+ *	types optionally BPFMAP_F_CPU (the cpu in bits 63..32) or
+ *	BPFMAP_F_ALL_CPUS
+ *
+ * Context: any context but NMI; never sleeps.  A BPFMAP_F_NO_PREALLOC
+ * hash allocates with GFP_ATOMIC (-ENOMEM possible); on PREEMPT_RT with
+ * preemption or interrupts off it cannot allocate and fails with -EBUSY.
+ * FREEZE does not apply, as to BPF programs.
+ *
+ * Return: 0, or the errno of BPFMAP_MAP_UPDATE_ELEM (-EEXIST, -ENOENT,
+ * -E2BIG, -EINVAL, ...).
+ */
+int bpfmap_kernel_update(struct bpfmap *map, const void *key,
+			 const void *value, u64 flags);
+
+/**
+ * bpfmap_kernel_delete - remove the element @key
+ * @map: the map
+ * @key: key_size bytes
+ *
+ * Context: any context but NMI; never sleeps.  Memory and inner maps are
+ * released after an RCU grace period.
+ *
+ * Return: 0, -ENOENT when there is no such element, -EINVAL on the array
+ * types, which cannot delete.
+ */
+int bpfmap_kernel_delete(struct bpfmap *map, const void *key);
+
+#endif /* _LINUX_BPFMAP_KERNEL_H */

@@ -1,0 +1,144 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Copyright (C) 2026 The bpfmap authors. */
+/*
+ * The exported in-kernel API (include/linux/bpfmap_kernel.h): thin
+ * wrappers over the core that check the caller's context and export the
+ * symbols for other modules.  The contexts and errnos are documented in
+ * the header; Documentation/kernel-api.rst tells how to build against it.
+ */
+
+#include <linux/file.h>
+#include <linux/hardirq.h>
+#include <linux/kernel.h>
+#include <linux/lockdep.h>
+#include <linux/rcupdate.h>
+
+/* <linux/file.h> may bring <linux/bpf.h>: see bpfmap.h. */
+#define BPFMAP_NO_TYPE_OPS
+#include "bpfmap.h"
+#include <linux/bpfmap_kernel.h>
+
+/* Process context; may sleep. */
+struct bpfmap *bpfmap_kernel_create(const struct bpfmap_map_create *attr)
+{
+	might_sleep();
+	if (attr->__reserved)
+		return ERR_PTR(-EINVAL);
+	return bpfmap_create(attr);
+}
+EXPORT_SYMBOL_GPL(bpfmap_kernel_create);
+
+/* Process context; may sleep. */
+int bpfmap_kernel_pin(struct bpfmap *map, const char *pathname)
+{
+	might_sleep();
+	return bpfmapfs_pin_kernel(map, pathname);
+}
+EXPORT_SYMBOL_GPL(bpfmap_kernel_pin);
+
+/* Any context but NMI. */
+struct bpfmap *bpfmap_kernel_get_by_id(u32 id)
+{
+	lockdep_assert(!in_nmi());
+	return bpfmap_get_by_id(id);
+}
+EXPORT_SYMBOL_GPL(bpfmap_kernel_get_by_id);
+
+/* Process context (the calling task's fd table); may sleep. */
+struct bpfmap *bpfmap_kernel_get_by_fd(int fd)
+{
+	struct bpfmap *map;
+	struct fd f;
+
+	might_sleep();
+	f = fdget(fd);
+	if (!fd_file(f))
+		return ERR_PTR(-EBADF);
+	map = bpfmap_from_file(fd_file(f));
+	if (map)
+		bpfmap_get(map);
+	fdput(f);
+	return map ?: ERR_PTR(-EINVAL);
+}
+EXPORT_SYMBOL_GPL(bpfmap_kernel_get_by_fd);
+
+/* Process context; may sleep. */
+struct bpfmap *bpfmap_kernel_get_by_path(const char *pathname)
+{
+	might_sleep();
+	return bpfmapfs_get_kernel(pathname);
+}
+EXPORT_SYMBOL_GPL(bpfmap_kernel_get_by_path);
+
+/* Process context; may sleep.  The fd owns the reference taken here. */
+int bpfmap_kernel_new_fd(struct bpfmap *map, int flags)
+{
+	int fd;
+
+	might_sleep();
+	if (flags & ~O_ACCMODE || (flags & O_ACCMODE) == O_ACCMODE)
+		return -EINVAL;
+	bpfmap_get(map);
+	fd = bpfmap_new_fd(map, flags);
+	if (fd < 0)
+		bpfmap_put(map);
+	return fd;
+}
+EXPORT_SYMBOL_GPL(bpfmap_kernel_new_fd);
+
+/* Any context but NMI (bpfmap_put() checks it). */
+void bpfmap_kernel_put(struct bpfmap *map)
+{
+	bpfmap_put(map);
+}
+EXPORT_SYMBOL_GPL(bpfmap_kernel_put);
+
+/* Any context. */
+u32 bpfmap_kernel_id(const struct bpfmap *map)
+{
+	return map->id;
+}
+EXPORT_SYMBOL_GPL(bpfmap_kernel_id);
+
+/* Any context but NMI, under rcu_read_lock(). */
+void *bpfmap_kernel_lookup(struct bpfmap *map, const void *key)
+{
+	lockdep_assert(!in_nmi());
+	return bpfmap_map_lookup_ptr(map, key);
+}
+EXPORT_SYMBOL_GPL(bpfmap_kernel_lookup);
+
+/* Any context but NMI, under rcu_read_lock(). */
+void *bpfmap_kernel_lookup_cpu(struct bpfmap *map, const void *key, u32 cpu)
+{
+	lockdep_assert(!in_nmi());
+	return bpfmap_map_lookup_percpu_ptr(map, key, cpu);
+}
+EXPORT_SYMBOL_GPL(bpfmap_kernel_lookup_cpu);
+
+/* Any context but NMI, under rcu_read_lock(). */
+struct bpfmap *bpfmap_kernel_lookup_inner(struct bpfmap *outer,
+					  const void *key)
+{
+	lockdep_assert(!in_nmi());
+	if (!bpfmap_is_map_of_maps(outer))
+		return NULL;
+	return bpfmap_map_lookup_ptr(outer, key);
+}
+EXPORT_SYMBOL_GPL(bpfmap_kernel_lookup_inner);
+
+/* Any context but NMI (the core checks it); never sleeps. */
+int bpfmap_kernel_update(struct bpfmap *map, const void *key,
+			 const void *value, u64 flags)
+{
+	return bpfmap_map_update_elem(map, key, value, flags);
+}
+EXPORT_SYMBOL_GPL(bpfmap_kernel_update);
+
+/* Any context but NMI; never sleeps. */
+int bpfmap_kernel_delete(struct bpfmap *map, const void *key)
+{
+	lockdep_assert(!in_nmi());
+	return bpfmap_map_delete_elem(map, key);
+}
+EXPORT_SYMBOL_GPL(bpfmap_kernel_delete);

@@ -107,7 +107,7 @@ fi
 step "d. checkpatch"
 waivers=$here/checkpatch-waivers
 files=()
-for f in src/*.c include/*.h uapi/linux/*.h tests/kunit/*.c; do
+for f in src/*.c include/*.h include/linux/*.h uapi/linux/*.h tests/kunit/*.c; do
 	[ -f "$f" ] && files+=("$f")
 done
 "$ksrc/scripts/checkpatch.pl" --no-tree -f --terse --show-types "${files[@]}" \

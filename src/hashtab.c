@@ -537,11 +537,24 @@ static int htab_map_lookup_elem(struct bpfmap *map, const void *key,
 	int err = 0;
 
 	rcu_read_lock();
+again:
 	l = lookup_elem(htab, htab_bucket(htab, hash), hash, key);
-	if (l)
+	if (l) {
 		elem_copy_value(htab, l, value, flags);
-	else
+		/*
+		 * Elements are reused without a grace period (preallocated,
+		 * LRU): if this one now holds another key, what was copied
+		 * may be that key's value (a map-of-maps slot would name
+		 * another owner's inner map), so look again.  Pairs with
+		 * the smp_wmb() in elem_fill().
+		 */
+		smp_rmb();
+		if (unlikely(READ_ONCE(l->hash) != hash ||
+			     !key_equal(l->key, key, htab->map.key_size)))
+			goto again;
+	} else {
 		err = -ENOENT;
+	}
 	rcu_read_unlock();
 	return err;
 }

@@ -77,7 +77,7 @@ release=$(vm_kdir_release "$kdir")
 
 # The module, for this kernel, built in a copy of the sources per release.
 if [ -z "$module" ]; then
-	say "building bpfmap.ko for $release in $vm_cache/build/$release"
+	say "building bpfmap.ko for $release in $vm_builds/$release"
 	vm_build_release "$kdir" "$release" || exit 1
 	module=$vm_module
 fi

@@ -7,10 +7,14 @@
 #
 #   vm_here   tests/vm        vm_root   the repository root
 #   vm_cache  $BPFMAP_CACHE (default /var/cache/bpfmap)
+#   vm_builds $BPFMAP_BUILDS (default $vm_cache/build): the per-release
+#             copies of the sources that make run/bench/fuzz build in; a
+#             second worktree working at the same time sets its own
 
 vm_here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 vm_root=$(cd "$vm_here/../.." && pwd)
 vm_cache=${BPFMAP_CACHE:-/var/cache/bpfmap}
+vm_builds=${BPFMAP_BUILDS:-$vm_cache/build}
 
 # vm_initramfs_begin DIR: an empty tree with busybox, one symlink per
 # applet, the usual mount points, /guest-lib.sh (what the /init scripts
@@ -151,13 +155,13 @@ vm_build_module() {
 }
 
 # vm_build_release KDIR RELEASE: vm_build_module in the copy of the
-# sources for RELEASE, $vm_cache/build/RELEASE, make's output in
+# sources for RELEASE, $vm_builds/RELEASE, make's output in
 # RELEASE.log there; on failure the log's last 20 lines go to stderr.
 # Sets vm_module to the bpfmap.ko it builds.
 vm_build_release() {
-	local build=$vm_cache/build/$2
+	local build=$vm_builds/$2
 	vm_module=$build/bpfmap.ko
-	mkdir -p "$vm_cache/build"
+	mkdir -p "$vm_builds"
 	vm_build_module "$build" "$1" >"$build.log" 2>&1 ||
 		{ tail -n 20 "$build.log" >&2; return 1; }
 }

@@ -30,7 +30,7 @@ vm_debian_kernel || { say "debian-kernel.sh failed"; exit 1; }
 kernel=$vm_kernel release=$vm_release
 
 # Built in a copy of the sources per release, apart from make check's.
-say "building bpfmap.ko for $release in $vm_cache/build/$release"
+say "building bpfmap.ko for $release in $vm_builds/$release"
 vm_build_release "$vm_kdir" "$release" || exit 1
 say "building tools"
 make -s -C "$vm_root" tools >&2

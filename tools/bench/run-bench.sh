@@ -43,7 +43,7 @@ if [ -n "${BPFMAP_BENCH_MODULE:-}" ]; then
 	module=$BPFMAP_BENCH_MODULE
 	say "using the prebuilt $module"
 else
-	say "building bpfmap.ko for $release in $vm_cache/build/$release"
+	say "building bpfmap.ko for $release in $vm_builds/$release"
 	vm_build_release "$vm_kdir" "$release" || exit 1
 	module=$vm_module
 fi

@@ -3,8 +3,9 @@
 /*
  * KUnit suite bpfmap_context: the in-kernel element operations and the
  * last bpfmap_put() called from softirq (a timer) and hardirq (a hard
- * irq_work) context, on HASH (preallocated and BPFMAP_F_NO_PREALLOC),
- * LRU_HASH, ARRAY and the map-of-maps types.  What they prove is mostly
+ * irq_work) context, on HASH and PERCPU_HASH (preallocated and
+ * BPFMAP_F_NO_PREALLOC), LRU_HASH, LRU_PERCPU_HASH, ARRAY, PERCPU_ARRAY
+ * and the map-of-maps types.  What they prove is mostly
  * that nothing reports: DEBUG_ATOMIC_SLEEP catches a sleep, lockdep a lock
  * taken in the wrong context (on PREEMPT_RT with raw-lock nesting, a
  * sleeping lock in hardirq).  Each case also checks that the callback ran
@@ -14,6 +15,7 @@
 
 #include <kunit/test.h>
 #include <linux/completion.h>
+#include <linux/cpumask.h>
 #include <linux/fdtable.h>
 #include <linux/file.h>
 #include <linux/hardirq.h>
@@ -39,6 +41,9 @@ struct ctx_run {
 	/* What @fn works on and what it saw. */
 	struct bpfmap *map;
 	u64 key;
+	/* BPFMAP_F_ALL_CPUS / BPFMAP_F_CPU on the per-CPU types. */
+	u64 update_flags;
+	u64 lookup_flags;
 	u64 value[2];
 	u64 got[2];
 	int update_err;
@@ -106,6 +111,20 @@ static const struct ctx_case ctx_cases[] = {
 	{ "lru_hash_hardirq", BPFMAP_MAP_TYPE_LRU_HASH, 0, CTX_HARDIRQ },
 	{ "array_softirq", BPFMAP_MAP_TYPE_ARRAY, 0, CTX_SOFTIRQ },
 	{ "array_hardirq", BPFMAP_MAP_TYPE_ARRAY, 0, CTX_HARDIRQ },
+	{ "percpu_hash_softirq", BPFMAP_MAP_TYPE_PERCPU_HASH, 0, CTX_SOFTIRQ },
+	{ "percpu_hash_hardirq", BPFMAP_MAP_TYPE_PERCPU_HASH, 0, CTX_HARDIRQ },
+	{ "percpu_hash_no_prealloc_softirq", BPFMAP_MAP_TYPE_PERCPU_HASH,
+	  BPFMAP_F_NO_PREALLOC, CTX_SOFTIRQ },
+	{ "percpu_hash_no_prealloc_hardirq", BPFMAP_MAP_TYPE_PERCPU_HASH,
+	  BPFMAP_F_NO_PREALLOC, CTX_HARDIRQ },
+	{ "lru_percpu_hash_softirq", BPFMAP_MAP_TYPE_LRU_PERCPU_HASH, 0,
+	  CTX_SOFTIRQ },
+	{ "lru_percpu_hash_hardirq", BPFMAP_MAP_TYPE_LRU_PERCPU_HASH, 0,
+	  CTX_HARDIRQ },
+	{ "percpu_array_softirq", BPFMAP_MAP_TYPE_PERCPU_ARRAY, 0,
+	  CTX_SOFTIRQ },
+	{ "percpu_array_hardirq", BPFMAP_MAP_TYPE_PERCPU_ARRAY, 0,
+	  CTX_HARDIRQ },
 };
 
 static void ctx_case_desc(const struct ctx_case *c, char *desc)
@@ -117,7 +136,29 @@ KUNIT_ARRAY_PARAM(ctx_case, ctx_cases, ctx_case_desc);
 
 static bool ctx_case_is_array(const struct ctx_case *c)
 {
-	return c->type == BPFMAP_MAP_TYPE_ARRAY;
+	return c->type == BPFMAP_MAP_TYPE_ARRAY ||
+	       c->type == BPFMAP_MAP_TYPE_PERCPU_ARRAY;
+}
+
+static bool ctx_case_is_percpu(const struct ctx_case *c)
+{
+	return c->type == BPFMAP_MAP_TYPE_PERCPU_HASH ||
+	       c->type == BPFMAP_MAP_TYPE_LRU_PERCPU_HASH ||
+	       c->type == BPFMAP_MAP_TYPE_PERCPU_ARRAY;
+}
+
+/*
+ * The flags that make @run's two-u64 value one value for every CPU: a
+ * per-CPU update writes it to all of them, the lookup reads the slot of
+ * the last possible CPU (seldom the one the callback runs on).
+ */
+static void ctx_run_set_flags(struct ctx_run *run, const struct ctx_case *c)
+{
+	if (!ctx_case_is_percpu(c))
+		return;
+	run->update_flags = BPFMAP_F_ALL_CPUS;
+	run->lookup_flags = BPFMAP_F_CPU |
+			    (u64)cpumask_last(cpu_possible_mask) << 32;
 }
 
 /*
@@ -156,9 +197,10 @@ static struct bpfmap *ctx_map_create(struct kunit *test,
 static void ctx_elem_ops(struct ctx_run *run)
 {
 	run->update_err = bpfmap_map_update_elem(run->map, &run->key,
-						 run->value, BPFMAP_ANY);
+						 run->value,
+						 BPFMAP_ANY | run->update_flags);
 	run->lookup_err = bpfmap_map_lookup_elem(run->map, &run->key,
-						 run->got, 0);
+						 run->got, run->lookup_flags);
 	run->next_err = bpfmap_map_get_next_key(run->map, NULL, &run->key);
 	run->delete_err = bpfmap_map_delete_elem(run->map, &run->key);
 }
@@ -172,6 +214,7 @@ static void ctx_elem_ops_work(struct kunit *test)
 		.value = { 0x1234, 0x5678 },
 	};
 
+	ctx_run_set_flags(&run, c);
 	run.map = ctx_map_create(test, c);
 	ctx_call(test, &run, c->kind);
 
@@ -199,7 +242,8 @@ static void ctx_elem_ops_work(struct kunit *test)
 		KUNIT_EXPECT_EQ(test, run.key, 3ULL);
 		KUNIT_EXPECT_EQ(test, run.delete_err, 0);
 		KUNIT_EXPECT_EQ(test, bpfmap_map_lookup_elem(run.map, &run.key,
-							     run.got, 0),
+							     run.got,
+							     run.lookup_flags),
 				-ENOENT);
 	}
 out:
@@ -231,10 +275,13 @@ static void ctx_last_put_frees_the_map(struct kunit *test)
 			IS_ENABLED(CONFIG_PREEMPT_RT);
 	u32 id;
 
+	ctx_run_set_flags(&run, c);
 	run.map = ctx_map_create(test, c);
 	id = run.map->id;
 	KUNIT_ASSERT_EQ(test, bpfmap_map_update_elem(run.map, &run.key,
-						     run.value, BPFMAP_ANY), 0);
+						     run.value,
+						     BPFMAP_ANY |
+						     run.update_flags), 0);
 	ctx_call(test, &run, c->kind);
 
 	KUNIT_EXPECT_EQ(test, PTR_ERR(bpfmap_get_by_id(id)), -ENOENT);

@@ -102,6 +102,10 @@ struct htab_guards {
  * @rcu: BPFMAP_F_NO_PREALLOC: deferred free
  * @rcu_pptr: BPFMAP_F_NO_PREALLOC per-CPU types: the area to free with it
  * @hash: the full hash of the key, compared before the key
+ * @seq: odd while the key or value is being written (elem_write_begin()),
+ *	so that a reader copying without the bucket lock can tell a torn
+ *	copy; written only by the one writer of the element, which holds the
+ *	bucket lock or owns the element outright (just taken off a free list)
  * @key: key_size bytes, padded to 8
  */
 struct htab_elem {
@@ -120,6 +124,7 @@ struct htab_elem {
 		};
 	};
 	u32 hash;
+	u32 seq;
 	char key[] __aligned(8);
 };
 
@@ -450,6 +455,8 @@ static struct htab_elem *elem_alloc(struct bpfmap_htab *htab,
 	l = kmalloc_node(htab->elem_size, gfp, htab->map.numa_node);
 	if (!l)
 		return ERR_PTR(-ENOMEM);
+	/* Even: no write under way (elem_write_begin()). */
+	l->seq = 0;
 	if (htab_is_percpu(htab)) {
 		pptr = bpfmap_percpu_alloc(bpfmap_percpu_slot_size(&htab->map),
 					   8, gfp);
@@ -507,9 +514,45 @@ static void elem_release(struct bpfmap_htab *htab, struct htab_elem *l)
 	}
 }
 
+/*
+ * Bracket every write of an element's key or value that a lockless reader
+ * may see: a recycled element can still be reached by one that found it
+ * before it was freed, and per-CPU values are rewritten in place.  A
+ * reader takes elem_read_begin() before its copy and checks
+ * elem_read_retry() after it.
+ */
+static void elem_write_begin(struct htab_elem *l)
+{
+	WRITE_ONCE(l->seq, l->seq + 1);
+	smp_wmb();
+}
+
+static void elem_write_end(struct htab_elem *l)
+{
+	smp_wmb();
+	WRITE_ONCE(l->seq, l->seq + 1);
+}
+
+/* The sequence to compare after a copy; odd: a write is under way. */
+static u32 elem_read_begin(const struct htab_elem *l)
+{
+	u32 seq = READ_ONCE(l->seq);
+
+	smp_rmb();
+	return seq;
+}
+
+/* Whether a copy that started at @seq may be torn. */
+static bool elem_read_retry(const struct htab_elem *l, u32 seq)
+{
+	smp_rmb();
+	return (seq & 1) || READ_ONCE(l->seq) != seq;
+}
+
 static void elem_fill(struct bpfmap_htab *htab, struct htab_elem *l,
 		      const void *key, u32 hash, const void *value, u64 flags)
 {
+	elem_write_begin(l);
 	l->hash = hash;
 	/* A walker reads the key before the hash: elem_key_in_bucket(). */
 	smp_wmb();
@@ -523,6 +566,7 @@ static void elem_fill(struct bpfmap_htab *htab, struct htab_elem *l,
 				 *(struct bpfmap * const *)value);
 	else
 		memcpy(elem_value(htab, l), value, htab->map.value_size);
+	elem_write_end(l);
 }
 
 /* ---- element operations ---- */
@@ -656,8 +700,10 @@ again:
 	if (err)
 		goto out_unlock;
 	if (percpu && old) {
+		elem_write_begin(old);
 		bpfmap_percpu_copy_in(&htab->map, elem_pptr(htab, old), value,
 				      flags, false);
+		elem_write_end(old);
 		goto out_unlock;
 	}
 	if (prealloc) {
@@ -784,12 +830,14 @@ again:
 	if (err)
 		goto out_unlock;
 	if (old && (percpu || !new)) {
+		elem_write_begin(old);
 		if (percpu)
 			bpfmap_percpu_copy_in(&htab->map, elem_pptr(htab, old),
 					      value, flags, false);
 		else
 			memcpy(elem_value(htab, old), value,
 			       htab->map.value_size);
+		elem_write_end(old);
 		bpfmap_lru_node_set_ref(&old->lru_node);
 		goto out_unlock;
 	}
@@ -1046,6 +1094,74 @@ static bool bucket_looks_empty(struct htab_bucket *b)
 	return is_a_nulls(READ_ONCE(b->head.first));
 }
 
+/*
+ * The most elements a bucket may hold for the lockless copy below; a
+ * longer chain (many colliding keys) is taken under its lock.
+ */
+#define HTAB_WALK_RCU_MAX	8U
+
+/* Whether two of the @cnt keys at @keys are the same. */
+static bool keys_repeat(const void *keys, u32 cnt, u32 key_size)
+{
+	u32 i, j;
+
+	for (i = 1; i < cnt; i++)
+		for (j = 0; j < i; j++)
+			if (!memcmp(keys + (size_t)i * key_size,
+				    keys + (size_t)j * key_size, key_size))
+				return true;
+	return false;
+}
+
+/*
+ * The lookup walk's copy of bucket @idx into @st, under RCU and without
+ * the bucket lock: the number of elements copied (the whole bucket, at
+ * most @room), or -EAGAIN when the copy cannot be trusted and the bucket
+ * must be taken under its lock.  That is when the bucket holds more than
+ * @room or HTAB_WALK_RCU_MAX elements, and when writers were at work:
+ * elements are recycled without a grace period (preallocated, LRU), so an
+ * element copied may have been refilled for another bucket meanwhile (its
+ * hash names another bucket), the chain followed may have led
+ * into another bucket (an element re-linked there; the chain's nulls
+ * marker names the bucket it ends), or an element re-linked at the head of
+ * this bucket may have led back over elements already copied (a key seen
+ * twice).  An element written during its copy (refilled, or a value
+ * rewritten in place) shows in its write sequence.  A bucket copied whole
+ * with none of these is what a locked walk could have seen.
+ */
+static int bucket_copy_rcu(struct bpfmap_htab *htab, struct htab_bucket *b,
+			   u32 idx, struct htab_stage *st, u32 room,
+			   u32 value_size, u64 flags)
+{
+	u32 key_size = htab->map.key_size, cnt = 0, hash, seq;
+	void *keys = st->keys + (size_t)st->staged * key_size;
+	void *values = st->values + (size_t)st->staged * value_size;
+	struct hlist_nulls_node *n;
+	struct htab_elem *l;
+	int ret = -EAGAIN;
+
+	room = min(room, HTAB_WALK_RCU_MAX);
+	rcu_read_lock();
+	hlist_nulls_for_each_entry_rcu(l, n, &b->head, hash_node) {
+		if (cnt == room)
+			goto out;
+		seq = elem_read_begin(l);
+		hash = READ_ONCE(l->hash);
+		memcpy(keys + (size_t)cnt * key_size, l->key, key_size);
+		elem_copy_value(htab, l, values + (size_t)cnt * value_size,
+				flags);
+		if (elem_read_retry(l, seq) ||
+		    (hash & (htab->n_buckets - 1)) != idx)
+			goto out;
+		cnt++;
+	}
+	if (get_nulls_value(n) == idx && !keys_repeat(keys, cnt, key_size))
+		ret = cnt;
+out:
+	rcu_read_unlock();
+	return ret;
+}
+
 /**
  * bpfmap_htab_walk - the bucket walk behind the hash lookup batches
  * @map: a hash-type map
@@ -1056,8 +1172,10 @@ static bool bucket_looks_empty(struct htab_bucket *b)
  * @do_delete: unlink what is copied
  * @out: receives the keys and values, outside every lock
  *
- * Each non-empty bucket is taken whole under its lock: copied into a
- * staging buffer (and unlinked when deleting).  After the lock is dropped
+ * Each non-empty bucket is taken whole: copied into a staging buffer
+ * under RCU when only looking (bucket_copy_rcu()), else, and whenever
+ * that copy cannot be trusted, under the bucket's lock (and unlinked when
+ * deleting).  After the lock is dropped
  * the unlinked elements are released; the staged copies go to @out when
  * the buffer is full and at the end.  A bucket that does not fit in what
  * is left of @max_count ends the walk: -ENOSPC when it is the first, else
@@ -1073,6 +1191,7 @@ VISIBLE_IF_KUNIT int bpfmap_htab_walk(struct bpfmap *map, u32 *batch,
 	struct bpfmap_htab *htab = to_htab(map);
 	u32 key_size = map->key_size, cnt, i;
 	u32 value_size = bpfmap_value_size(map, flags);
+	int copied;
 	struct bpfmap_freelist_node *gone, *next;
 	struct htab_stage st = {};
 	struct hlist_nulls_node *n;
@@ -1091,6 +1210,17 @@ VISIBLE_IF_KUNIT int bpfmap_htab_walk(struct bpfmap *map, u32 *batch,
 		b = &htab->buckets[*batch];
 		if (bucket_looks_empty(b))
 			goto next_bucket;
+		if (!do_delete) {
+			copied = bucket_copy_rcu(htab, b, *batch, &st,
+						 min(max_count - *total -
+						     st.staged,
+						     st.cap - st.staged),
+						 value_size, flags);
+			if (copied >= 0) {
+				st.staged += copied;
+				goto next_bucket;
+			}
+		}
 		if (!htab_lock_bucket(htab, b, *batch, &irqflags)) {
 			err = -EBUSY;
 			break;

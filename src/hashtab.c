@@ -524,11 +524,13 @@ static void elem_release(struct bpfmap_htab *htab, struct htab_elem *l)
 static void elem_write_begin(struct htab_elem *l)
 {
 	WRITE_ONCE(l->seq, l->seq + 1);
+	/* The odd sequence before the writes: elem_read_retry()'s rmb. */
 	smp_wmb();
 }
 
 static void elem_write_end(struct htab_elem *l)
 {
+	/* The writes before the even sequence: elem_read_begin()'s rmb. */
 	smp_wmb();
 	WRITE_ONCE(l->seq, l->seq + 1);
 }
@@ -538,6 +540,7 @@ static u32 elem_read_begin(const struct htab_elem *l)
 {
 	u32 seq = READ_ONCE(l->seq);
 
+	/* The sequence before the copy: elem_write_end()'s wmb. */
 	smp_rmb();
 	return seq;
 }
@@ -545,6 +548,7 @@ static u32 elem_read_begin(const struct htab_elem *l)
 /* Whether a copy that started at @seq may be torn. */
 static bool elem_read_retry(const struct htab_elem *l, u32 seq)
 {
+	/* The copy before the sequence: elem_write_begin()'s wmb. */
 	smp_rmb();
 	return (seq & 1) || READ_ONCE(l->seq) != seq;
 }

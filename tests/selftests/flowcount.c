@@ -382,11 +382,17 @@ static void udp_run(struct __test_metadata *_metadata,
 
 TEST_F(flowcount, udp_over_127_0_0_1_counts_each_datagram_out_and_in)
 {
+	/* The 6.1 harness runs the test even when the setup skipped. */
+	if (_metadata->skip)
+		return;
 	udp_run(_metadata, self, AF_INET);
 }
 
 TEST_F(flowcount, udp_over_ipv6_loopback_counts_each_datagram_out_and_in)
 {
+	/* The 6.1 harness runs the test even when the setup skipped. */
+	if (_metadata->skip)
+		return;
 	udp_run(_metadata, self, AF_INET6);
 }
 
@@ -472,17 +478,27 @@ static void echo_run(struct __test_metadata *_metadata,
 
 TEST_F(flowcount, icmp_echo_counts_request_and_reply_by_identifier)
 {
+	/* The 6.1 harness runs the test even when the setup skipped. */
+	if (_metadata->skip)
+		return;
 	echo_run(_metadata, self, AF_INET);
 }
 
 TEST_F(flowcount, icmpv6_echo_counts_request_and_reply_by_identifier)
 {
+	/* The 6.1 harness runs the test even when the setup skipped. */
+	if (_metadata->skip)
+		return;
 	echo_run(_metadata, self, AF_INET6);
 }
 
 TEST_F(flowcount, maps_have_the_documented_shape)
 {
 	struct bpfmap_info info;
+
+	/* The 6.1 harness runs the test even when the setup skipped. */
+	if (_metadata->skip)
+		return;
 
 	ASSERT_EQ(0, bpfmap_map_get_info_by_fd(self->flows_fd, &info));
 	EXPECT_EQ((__u32)BPFMAP_MAP_TYPE_LRU_PERCPU_HASH, info.type);
@@ -563,6 +579,10 @@ TEST_F(flowcount, senders_on_every_cpu_at_once_lose_no_count)
 	unsigned long dropped;
 	int cpus[CPU_SETSIZE], ncpus = 0, tx, rx, i, sent = 0;
 	cpu_set_t set;
+
+	/* The 6.1 harness runs the test even when the setup skipped. */
+	if (_metadata->skip)
+		return;
 
 	ASSERT_EQ(0, sched_getaffinity(0, sizeof(set), &set));
 	for (i = 0; i < CPU_SETSIZE; i++)
@@ -648,6 +668,10 @@ TEST_F(flowcount, rmmod_leaves_held_maps_readable_and_a_reload_wants_the_pins_go
 	struct flowcount_key key, key2;
 	struct fc_count c;
 	int new_fd;
+
+	/* The 6.1 harness runs the test even when the setup skipped. */
+	if (_metadata->skip)
+		return;
 
 	udp_send(_metadata, 3, &key);
 	c = flow_get(_metadata, self->flows_fd, self->ncpus, &key);

@@ -59,6 +59,7 @@ fi
 
 if [ "$(cat /etc/bpfmap-mode 2>/dev/null)" = shell ]; then
 	echo "### shell: try 'bpfmapctl map list'; 'exit' powers off, Ctrl-A X quits QEMU"
+	echo "### the sample consumer: mkdir /sys/fs/bpfmap/flowcount; insmod /bpfmap_flowcount.ko"
 	setsid cttyhack sh
 	bye
 fi

@@ -41,9 +41,11 @@ function addr(family, first,    i, s) {
 	return s
 }
 
+# Flows come out of the map in hash order: sorted here by line (direction,
+# protocol, source), under the header.
 function flush() {
 	if (kind == "flow")
-		printf("%-4s %-7s %-32s %-32s %7d %9d\n", dir, proto, src, dst, packets, bytes)
+		printf("%-4s %-7s %-32s %-32s %7d %9d\n", dir, proto, src, dst, packets, bytes) | "sort"
 	else if (kind == "total")
 		printf("%-12s %12d\n", total, packets)
 	kind = ""
@@ -63,6 +65,7 @@ want_key && NF == 40 {
 	kind = "flow"
 	if (!header++)
 		printf("%-4s %-7s %-32s %-32s %7s %9s\n", "dir", "proto", "source", "destination", "packets", "bytes")
+	fflush()
 	family = hex($1)
 	p = hex($2)
 	proto = (p in protos) ? protos[p] : p
@@ -97,4 +100,7 @@ $1 == "value" && $2 == "(CPU" {
 	next
 }
 
-END { flush() }
+END {
+	flush()
+	close("sort")
+}

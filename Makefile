@@ -2,7 +2,9 @@
 #
 # User part of the bpfmap build.  The Kbuild file lists the module objects.
 #
-#   make            build bpfmap.ko against KDIR (default: the running kernel)
+#   make            build bpfmap.ko against KDIR (default: the running kernel),
+#                   then the sample consumer samples/flowcount against it
+#                   when KDIR's kernel has netfilter
 #   make tools      build libbpfmap and bpfmapctl
 #   make run        the main job: a tour of bpfmapctl in a QEMU VM running
 #                   Debian's stock kernel (installs what it needs)
@@ -41,11 +43,21 @@ INSTALL ?= install
 
 all: module
 
+# The sample consumer of the in-kernel API, bpfmap_flowcount.ko: built by
+# its own Makefile as a module outside bpfmap would be, against
+# bpfmap's Module.symvers, when KDIR's kernel has netfilter and IPv4.
+FLOWCOUNT_KERNEL = $(shell grep -qs '^CONFIG_NETFILTER=y' $(KDIR)/.config && \
+	grep -qs '^CONFIG_INET=y' $(KDIR)/.config && echo yes)
+flowcount = $(if $(FLOWCOUNT_KERNEL),$(MAKE) -C samples/flowcount KDIR=$(KDIR) $(1), \
+	@echo "  SKIP    samples/flowcount: no CONFIG_NETFILTER or CONFIG_INET in $(KDIR)")
+
 module:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) W=1 modules
+	$(call flowcount,W=1)
 
 sparse:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) W=1 C=2 CHECK="sparse -Wno-decl" modules
+	$(call flowcount,W=1 C=2 CHECK="sparse -Wno-decl")
 
 tools:
 	$(MAKE) -C tools/lib
@@ -193,6 +205,7 @@ dkms-uninstall:
 
 clean:
 	-$(MAKE) -C $(KDIR) M=$(CURDIR) clean
+	-$(MAKE) -C samples/flowcount KDIR=$(KDIR) clean
 	-$(MAKE) -C tools/lib clean
 	-$(MAKE) -C tools/bpfmapctl clean
 	-$(MAKE) -C tests/selftests clean

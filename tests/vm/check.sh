@@ -63,7 +63,7 @@ trap 'exit 130' INT TERM
 
 # Our files as compilers and sparse name them (absolute under M=, or
 # relative to the repository).
-ours="^(${root}/|\./)?(src|include|uapi|tests)/[^ :]+:[0-9]+(:[0-9]+)?: (warning|error):"
+ours="^(${root}/|\./)?(src|include|uapi|tests|samples)/[^ :]+:[0-9]+(:[0-9]+)?: (warning|error):"
 
 step "a. dependencies"
 if ! "$here/install-deps.sh" --check; then
@@ -107,7 +107,10 @@ fi
 step "d. checkpatch"
 waivers=$here/checkpatch-waivers
 files=()
-for f in src/*.c include/*.h include/linux/*.h uapi/linux/*.h tests/kunit/*.c; do
+for f in src/*.c include/*.h include/linux/*.h uapi/linux/*.h tests/kunit/*.c \
+	samples/flowcount/*.[ch]; do
+	# Not what Kbuild generates next to the sample (NAME.mod.c).
+	case "$f" in *.mod.c) continue ;; esac
 	[ -f "$f" ] && files+=("$f")
 done
 "$ksrc/scripts/checkpatch.pl" --no-tree -f --terse --show-types "${files[@]}" \
@@ -178,7 +181,7 @@ module_copy() {
 		fail "module for $label"
 		return 1
 	fi
-	if grep -E "^(${tree}/|\./)?(src|include|uapi|tests)/[^ :]+:[0-9]+(:[0-9]+)?: (warning|error):" \
+	if grep -E "^(${tree}/|\./)?(src|include|uapi|tests|samples)/[^ :]+:[0-9]+(:[0-9]+)?: (warning|error):" \
 		"$tmp/$name.log" >"$tmp/$name.hits"; then
 		cat "$tmp/$name.hits"
 		fail "module for $label: $(wc -l <"$tmp/$name.hits") compiler or sparse warnings in our files"

@@ -3,6 +3,7 @@
 #
 # /init of the check VM (copied into the initramfs by run-vm.sh; busybox sh).
 # Loads bpfmap.ko and bpfmap_kunit.ko (its KUnit suites run at insmod),
+# and bpfmap_flowcount.ko when the initramfs has it,
 # prints every bpfmap* KUnit result file, runs every selftest binary under
 # /selftests (with bpffs and bpfmapfs mounted), checks that rmmod is refused
 # while a bpfmapfs is mounted, unmounts it, unloads both modules, asks
@@ -61,6 +62,13 @@ tests() {
 	echo "### mount bpffs rc=$?"
 	mount -t bpfmapfs none /sys/fs/bpfmap
 	echo "### mount bpfmapfs rc=$?"
+	# The sample consumer, on kernels with netfilter: it counts from
+	# here on, and the flowcount selftest reads and reloads it.
+	if [ -f /bpfmap_flowcount.ko ]; then
+		mkdir /sys/fs/bpfmap/flowcount &&
+			insmod /bpfmap_flowcount.ko
+		echo "### insmod flowcount rc=$?"
+	fi
 
 	for dir in /sys/kernel/debug/kunit/bpfmap*; do
 		[ -f "$dir/results" ] || continue
@@ -82,6 +90,12 @@ tests() {
 	if [ -f /bpfmap_kunit.ko ]; then
 		rmmod bpfmap_kunit
 		echo "### rmmod kunit rc=$?"
+	fi
+	# The consumer holds bpfmap.ko by its symbols; its pins stay in the
+	# bpfmapfs until the umount below.
+	if [ -f /bpfmap_flowcount.ko ]; then
+		rmmod bpfmap_flowcount
+		echo "### rmmod flowcount rc=$?"
 	fi
 	# A mounted bpfmapfs holds a reference to the module: rmmod must be
 	# refused (delete_module says EAGAIN) and leave the module working.

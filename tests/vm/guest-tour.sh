@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # /init of the tour VM (copied into the initramfs by tour.sh; busybox sh).
-# Loads bpfmap.ko, then either plays a short scripted bpfmapctl session,
+# Loads bpfmap.ko, then either plays a short scripted session (the sample
+# consumer bpfmap_flowcount.ko counting loopback traffic, then bpfmapctl),
 # echoing each command after a "$ " prompt, or (when /etc/bpfmap-mode says
 # "shell") opens an interactive shell on the console.  Powers off at the
 # end.  The host looks for "### TOUR OK"; "### TOUR FAILED" names the step.
@@ -14,9 +15,11 @@ guest_mounts
 mount -t debugfs debugfs /sys/kernel/debug
 hostname bpfmap-vm
 
-# run CMD...: show and run one command; stop the tour if it fails.
-run() {
-	echo "\$ $*"
+# show_run LABEL CMD...: show LABEL after a prompt and run CMD; stop the
+# tour if it fails.
+show_run() {
+	echo "\$ $1"
+	shift
 	out=$("$@" 2>&1)
 	rc=$?
 	[ -z "$out" ] || echo "$out"
@@ -24,6 +27,15 @@ run() {
 		echo "### TOUR FAILED (rc=$rc): $*"
 		bye
 	fi
+}
+
+# run CMD...: show and run one command; run_sh 'PIPELINE': a pipeline.
+run() {
+	show_run "$*" "$@"
+}
+
+run_sh() {
+	show_run "$1" sh -c "$1"
 }
 
 # run_err CMD...: the same for a command that must fail (shows the error).
@@ -47,10 +59,52 @@ fi
 
 if [ "$(cat /etc/bpfmap-mode 2>/dev/null)" = shell ]; then
 	echo "### shell: try 'bpfmapctl map list'; 'exit' powers off, Ctrl-A X quits QEMU"
+	echo "### the sample consumer: mkdir /sys/fs/bpfmap/flowcount; insmod /bpfmap_flowcount.ko"
 	setsid cttyhack sh
 	bye
 fi
 
+echo
+echo "# bpfmap_flowcount.ko, a module that uses bpfmap's in-kernel API: its"
+echo "# netfilter hooks count each IPv4/IPv6 flow's packets and bytes in an"
+echo "# LRU_PERCPU_HASH and the totals in a PERCPU_ARRAY, maps it created and"
+echo "# pinned in the bpfmapfs (Documentation/flowcount.rst)."
+run mkdir /sys/fs/bpfmap/flowcount
+run insmod /bpfmap_flowcount.ko
+run_sh 'dmesg | grep bpfmap_flowcount'
+flows="pinned /sys/fs/bpfmap/flowcount/flows"
+totals="pinned /sys/fs/bpfmap/flowcount/totals"
+run bpfmapctl map show $flows
+echo
+echo "# Real traffic on the loopback device: pings over IPv4 and IPv6, and a"
+echo "# file fetched over HTTP from busybox httpd."
+run ip link set lo up
+run ping -c 3 -i 0.2 127.0.0.1
+run ping -6 -c 2 -i 0.2 -s 100 ::1
+mkdir -p /tmp/www
+seq 1 2000 >/tmp/www/numbers.txt
+httpd -p 127.0.0.1:8080 -h /tmp/www
+run_sh 'wget -q -O - http://127.0.0.1:8080/numbers.txt | wc -c'
+killall httpd
+echo
+echo "# The totals, as bpftool shows a per-CPU array: one u64 per possible"
+echo "# CPU, little-endian (key 0 packets, 1 bytes, 2 flows, 3-5 lost)."
+run bpfmapctl map dump $totals
+run bpfmapctl --json map dump $totals
+echo
+echo "# One flow as bpfmapctl prints it: the 40-byte key (family, protocol,"
+echo "# direction, ports, addresses) and each CPU's packets and bytes."
+run_sh "bpfmapctl map dump $flows | head -n 4"
+echo
+echo "# Every flow and total, the CPUs summed (the layout is"
+echo "# samples/flowcount/flowcount.h; the table is /flowcount.awk)."
+run_sh "bpfmapctl map dump $flows | awk -f /flowcount.awk"
+run_sh "bpfmapctl map dump $totals | awk -f /flowcount.awk"
+echo
+echo "# rmmod stops the counting; the pins keep the maps and their counts."
+run rmmod bpfmap_flowcount
+run ping -c 1 127.0.0.1
+run_sh "bpfmapctl map dump $totals | awk -f /flowcount.awk"
 echo
 echo "# bpfmapfs is mounted at /sys/fs/bpfmap; a map lives as long as its pin."
 run grep bpfmapfs /proc/mounts

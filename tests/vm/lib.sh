@@ -143,11 +143,14 @@ vm_build_module() {
 		--exclude=/tests/selftests/ --exclude=/tests/vm/ \
 		--include='/Kbuild' --include='/Makefile' --include='/src/***' \
 		--include='/include/***' --include='/uapi/***' \
-		--include='/tests/' --include='/tests/kunit/***' --exclude='*' \
+		--include='/tests/' --include='/tests/kunit/***' \
+		--include='/samples/***' --exclude='*' \
 		"$vm_root/" "$dir/"
 	if [ -f "$dir/bpfmap.ko" ] &&
 		[ "$(vm_module_vermagic "$dir/bpfmap.ko")" != "$(vm_kdir_release "$kdir")" ]; then
 		make -s -C "$kdir" M="$dir" clean >/dev/null 2>&1 || true
+		make -s -C "$kdir" M="$dir/samples/flowcount" clean \
+			>/dev/null 2>&1 || true
 	fi
 	make -C "$dir" "$target" KDIR="$kdir" || rc=$?
 	exec {lock}>&-

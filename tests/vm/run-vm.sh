@@ -2,7 +2,9 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # Boot the debug test kernel once with bpfmap.ko, the selftest binaries and
-# bpfmapctl in a busybox initramfs (guest side: guest-check.sh), then judge
+# bpfmapctl (and, on a kernel with netfilter, the sample consumer
+# samples/flowcount/bpfmap_flowcount.ko next to the module) in a busybox
+# initramfs (guest side: guest-check.sh), then judge
 # the run: KUnit results (kunit.py parse), kselftest "# Totals:" lines, and
 # the console, which must be free of kernel reports (BUG, WARNING, KASAN,
 # UBSAN, lockdep, RCU, hung tasks, leaks, oopses, panics).  A VM that does
@@ -131,6 +133,18 @@ if grep -q '^CONFIG_KUNIT=y' "$kdir/.config"; then
 	vm_initramfs_add "$stage" "$kunit_module" /bpfmap_kunit.ko
 	with_kunit=1
 fi
+# The sample consumer (samples/flowcount), built when the kernel has
+# netfilter: then it must be there, and the guest loads it.
+flowcount_module=$(dirname "$module")/samples/flowcount/bpfmap_flowcount.ko
+with_flowcount=0
+if grep -q '^CONFIG_NETFILTER=y' "$kdir/.config"; then
+	if [ ! -f "$flowcount_module" ]; then
+		fail "the kernel has netfilter but $flowcount_module is missing"
+		finish
+	fi
+	vm_initramfs_add "$stage" "$flowcount_module" /bpfmap_flowcount.ko
+	with_flowcount=1
+fi
 nr_selftests=0
 for bin in "$selftests"/*; do
 	[ -f "$bin" ] && [ -x "$bin" ] || continue
@@ -255,6 +269,10 @@ if [ "$insmod_rc" = 0 ]; then
 		check_rc "rmmod bpfmap_kunit" "rmmod kunit"
 	fi
 	check_rc "mount bpfmapfs" "mount bpfmapfs"
+	if [ "$with_flowcount" = 1 ]; then
+		check_rc "insmod bpfmap_flowcount.ko" "insmod flowcount"
+		check_rc "rmmod bpfmap_flowcount" "rmmod flowcount"
+	fi
 	check_rc "rmmod refused while bpfmapfs is mounted" "rmmod mounted refused"
 	check_rc "umount bpfmapfs" "umount bpfmapfs"
 	check_rc "rmmod bpfmap" "rmmod"

@@ -3,8 +3,10 @@
 #
 # `make run`: a guided tour of bpfmapctl in a QEMU VM running Debian's stock
 # kernel (no kernel build): fetch that kernel and its headers
-# (debian-kernel.sh), build bpfmap.ko against them and the tools, boot with
-# -smp 2 and play a short scripted session (guest-tour.sh) on the console.
+# (debian-kernel.sh), build bpfmap.ko and the sample consumer
+# bpfmap_flowcount.ko against them and the tools, boot with -smp 2 and
+# play a short scripted session (guest-tour.sh) on the console: the
+# consumer's counters of real loopback traffic, then the map commands.
 # `make shell` (--shell) boots the same VM to an interactive busybox shell
 # with the module loaded.  The console is also saved under
 # $BPFMAP_CACHE/logs/.  Exit status: 0 when the tour reached its end.
@@ -41,6 +43,10 @@ stamp=$(date +%Y%m%d-%H%M%S)
 
 vm_initramfs_temp "$vm_here/guest-tour.sh" "$vm_module"
 vm_initramfs_add "$vm_stage" "$vm_root/tools/bpfmapctl/bpfmapctl" /bin/bpfmapctl 755
+# The sample consumer, built next to the module, and the table of its maps.
+vm_initramfs_add "$vm_stage" "$(dirname "$vm_module")/samples/flowcount/bpfmap_flowcount.ko" \
+	/bpfmap_flowcount.ko
+vm_initramfs_add "$vm_stage" "$vm_here/guest-flowcount.awk" /flowcount.awk
 echo "$mode" >"$vm_stage/etc/bpfmap-mode"
 vm_initramfs_pack "$vm_stage" "$vm_initrd"
 

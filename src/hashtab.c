@@ -515,11 +515,13 @@ static void elem_release(struct bpfmap_htab *htab, struct htab_elem *l)
 }
 
 /*
- * Bracket every write of an element's key or value that a lockless reader
- * may see: a recycled element can still be reached by one that found it
- * before it was freed, and per-CPU values are rewritten in place.  A
- * reader takes elem_read_begin() before its copy and checks
- * elem_read_retry() after it.
+ * Bracket every write of an element's key or value by the map's own
+ * update paths that a lockless reader may see: a recycled element can
+ * still be reached by one that found it before it was freed, and per-CPU
+ * values are rewritten in place.  (Kernel code writing through the
+ * pointer bpfmap_kernel_lookup() returned is not bracketed, as a BPF
+ * program's writes are not.)  A reader takes elem_read_begin() before its
+ * copy and checks elem_read_retry() after it.
  */
 static void elem_write_begin(struct htab_elem *l)
 {
@@ -1122,22 +1124,28 @@ static bool keys_repeat(const void *keys, u32 cnt, u32 key_size)
  * the bucket lock: the number of elements copied (the whole bucket, at
  * most @room), or -EAGAIN when the copy cannot be trusted and the bucket
  * must be taken under its lock.  That is when the bucket holds more than
- * @room or HTAB_WALK_RCU_MAX elements, and when writers were at work:
- * elements are recycled without a grace period (preallocated, LRU), so an
- * element copied may have been refilled for another bucket meanwhile (its
- * hash names another bucket), the chain followed may have led
- * into another bucket (an element re-linked there; the chain's nulls
- * marker names the bucket it ends), or an element re-linked at the head of
- * this bucket may have led back over elements already copied (a key seen
- * twice).  An element written during its copy (refilled, or a value
- * rewritten in place) shows in its write sequence.  A bucket copied whole
- * with none of these is what a locked walk could have seen.
+ * @room or HTAB_WALK_RCU_MAX elements, and when writers were at work.
+ * Elements are recycled without a grace period (preallocated, LRU), so
+ * the walk checks that each element was not written during its copy (its
+ * write sequence), that the key copied belongs to this bucket (it may
+ * have been refilled for another one before the copy), that the chain
+ * ended here (an element re-linked elsewhere leads into another chain,
+ * whose nulls marker names that bucket) and that no key came twice (an
+ * element re-linked at the head of this bucket leads back over elements
+ * already copied).
+ *
+ * What passes holds every key that was in the bucket for the whole copy,
+ * once, each with an untorn value of its own; it may mix keys that were
+ * never in the bucket at the same moment (one deleted, another added
+ * meanwhile), as copies of different buckets do already.  Writes through
+ * the pointers of bpfmap_kernel_lookup() are not seen, under the lock
+ * either.
  */
 static int bucket_copy_rcu(struct bpfmap_htab *htab, struct htab_bucket *b,
 			   u32 idx, struct htab_stage *st, u32 room,
 			   u32 value_size, u64 flags)
 {
-	u32 key_size = htab->map.key_size, cnt = 0, hash, seq;
+	u32 key_size = htab->map.key_size, cnt = 0, seq;
 	void *keys = st->keys + (size_t)st->staged * key_size;
 	void *values = st->values + (size_t)st->staged * value_size;
 	struct hlist_nulls_node *n;
@@ -1150,12 +1158,17 @@ static int bucket_copy_rcu(struct bpfmap_htab *htab, struct htab_bucket *b,
 		if (cnt == room)
 			goto out;
 		seq = elem_read_begin(l);
-		hash = READ_ONCE(l->hash);
 		memcpy(keys + (size_t)cnt * key_size, l->key, key_size);
 		elem_copy_value(htab, l, values + (size_t)cnt * value_size,
 				flags);
-		if (elem_read_retry(l, seq) ||
-		    (hash & (htab->n_buckets - 1)) != idx)
+		if (elem_read_retry(l, seq))
+			goto out;
+		/*
+		 * From the key copied, not l->hash: the LRU lists set the
+		 * hash of an element they hand out before elem_fill().
+		 */
+		if ((htab_hash(htab, keys + (size_t)cnt * key_size) &
+		     (htab->n_buckets - 1)) != idx)
 			goto out;
 		cnt++;
 	}
@@ -1214,6 +1227,12 @@ VISIBLE_IF_KUNIT int bpfmap_htab_walk(struct bpfmap *map, u32 *batch,
 		b = &htab->buckets[*batch];
 		if (bucket_looks_empty(b))
 			goto next_bucket;
+		if (!do_delete && st.cap && st.staged == st.cap) {
+			/* Room for the lockless copy, without the lock. */
+			err = stage_flush(&st, out, total);
+			if (err)
+				goto out;
+		}
 		if (!do_delete) {
 			copied = bucket_copy_rcu(htab, b, *batch, &st,
 						 min(max_count - *total -

@@ -694,12 +694,94 @@ static void walk_stages_large_elements_a_few_at_a_time(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, w->oversized, 0U);
 }
 
+/* A chain longer than the lockless copy takes: 12 keys in bucket 0. */
+#define CHAIN_BUCKETS	64U
+#define CHAIN_KEYS	12U
+
+struct chain_sink {
+	struct bpfmap_walk_out out;
+	u64 keys[CHAIN_KEYS];
+	u32 seen[CHAIN_KEYS];
+	u32 calls;
+	u32 strays;
+};
+
+static int chain_emit(struct bpfmap_walk_out *out, u32 at, const void *keys,
+		      const void *values, u32 cnt)
+{
+	struct chain_sink *w = container_of(out, struct chain_sink, out);
+	const u64 *k = keys, *v = values;
+	u32 i, j;
+
+	for (i = 0; i < cnt; i++) {
+		for (j = 0; j < CHAIN_KEYS && w->keys[j] != k[i]; j++)
+			;
+		if (j == CHAIN_KEYS || v[i] != k[i] + 1)
+			w->strays++;
+		else
+			w->seen[j]++;
+	}
+	w->calls++;
+	return 0;
+}
+
+/*
+ * A bucket of more elements than the walk copies without the bucket lock
+ * (HTAB_WALK_RCU_MAX) is taken under the lock, whole: ENOSPC when the
+ * room is one short, every key once when it fits.
+ */
+static void walk_takes_a_long_chain_whole(struct kunit *test)
+{
+	struct bpfmap_map_create attr = {
+		.size = sizeof(attr),
+		.map_type = BPFMAP_MAP_TYPE_HASH,
+		.key_size = sizeof(u64),
+		.value_size = sizeof(u64),
+		.max_entries = CHAIN_BUCKETS,
+		.map_flags = BPFMAP_F_ZERO_SEED,
+	};
+	u32 batch = 0, total = 99, n = 0, i;
+	struct chain_sink *w;
+	struct bpfmap *map;
+	u64 k, v;
+
+	map = bpfmap_create(&attr);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(map));
+	test->priv = map;
+	w = kunit_kzalloc(test, sizeof(*w), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, w);
+	w->out.emit = chain_emit;
+	/* jhash2() of the two words, seed 0: the zero-seed bucket. */
+	for (k = 0; n < CHAIN_KEYS; k++) {
+		if (jhash2((u32 *)&k, 2, 0) & (CHAIN_BUCKETS - 1))
+			continue;
+		w->keys[n++] = k;
+		v = k + 1;
+		KUNIT_ASSERT_EQ(test, bpfmap_map_update_elem(map, &k, &v,
+							     BPFMAP_NOEXIST), 0);
+	}
+
+	KUNIT_EXPECT_EQ(test, bpfmap_htab_walk(map, &batch, CHAIN_KEYS - 1,
+					       &total, 0, false, &w->out),
+			-ENOSPC);
+	KUNIT_EXPECT_EQ(test, total, 0U);
+	KUNIT_EXPECT_EQ(test, batch, 0U);
+	KUNIT_EXPECT_EQ(test, bpfmap_htab_walk(map, &batch, CHAIN_BUCKETS,
+					       &total, 0, false, &w->out),
+			-ENOENT);
+	KUNIT_EXPECT_EQ(test, total, CHAIN_KEYS);
+	KUNIT_EXPECT_EQ(test, w->strays, 0U);
+	for (i = 0; i < CHAIN_KEYS; i++)
+		KUNIT_EXPECT_EQ(test, w->seen[i], 1U);
+}
+
 static struct kunit_case bpfmap_hash_walk_cases[] = {
 	KUNIT_CASE(walk_of_an_empty_map_ends_at_the_last_bucket),
 	KUNIT_CASE(walk_resumes_without_loss_or_repeat),
 	KUNIT_CASE(walk_stops_before_a_bucket_that_does_not_fit),
 	KUNIT_CASE(walk_with_delete_empties_the_map),
 	KUNIT_CASE(walk_stages_large_elements_a_few_at_a_time),
+	KUNIT_CASE(walk_takes_a_long_chain_whole),
 	{}
 };
 

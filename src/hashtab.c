@@ -936,21 +936,25 @@ static struct htab_elem *first_elem(struct hlist_nulls_head *head)
 }
 
 /*
- * Copy @l's key to @out; true when @l still belonged to bucket @idx after
- * the copy.  A preallocated element may be recycled into another bucket at
+ * Copy @l's key to @out; true when the copy is whole and a key of bucket
+ * @idx.  A preallocated element may be recycled into another bucket at
  * any moment, and a key taken from it then would send the walk on from
- * that bucket, skipping every key in between.  elem_fill() writes the hash
- * before the key; we read the key before the hash.
+ * that bucket, skipping every key in between.  The bucket comes from the
+ * key copied, not from l->hash, which the LRU lists set before
+ * elem_fill() writes the key.
  */
 static bool elem_key_in_bucket(const struct bpfmap_htab *htab,
 			       struct htab_elem *l, u32 idx, void *out)
 {
+	u32 seq;
+
 	RCU_LOCKDEP_WARN(!rcu_read_lock_held(),
 			 "a hash walk step needs rcu_read_lock()");
+	seq = elem_read_begin(l);
 	memcpy(out, l->key, htab->map.key_size);
-	/* Pairs with the smp_wmb() in elem_fill(). */
-	smp_rmb();
-	return (READ_ONCE(l->hash) & (htab->n_buckets - 1)) == idx;
+	if (elem_read_retry(l, seq))
+		return false;
+	return (htab_hash(htab, out) & (htab->n_buckets - 1)) == idx;
 }
 
 /*

@@ -100,6 +100,18 @@ u32 bpfmap_kernel_id(const struct bpfmap *map)
 }
 EXPORT_SYMBOL_GPL(bpfmap_kernel_id);
 
+/* Any context. */
+void bpfmap_kernel_get_info(const struct bpfmap *map,
+			    struct bpfmap_kernel_info *info)
+{
+	info->map_type = map->map_type;
+	info->key_size = map->key_size;
+	info->value_size = map->value_size;
+	info->max_entries = map->max_entries;
+	info->map_flags = map->map_flags;
+}
+EXPORT_SYMBOL_GPL(bpfmap_kernel_get_info);
+
 /* Any context but NMI, under rcu_read_lock(). */
 void *bpfmap_kernel_lookup(struct bpfmap *map, const void *key)
 {

@@ -137,6 +137,34 @@ void bpfmap_kernel_put(struct bpfmap *map);
 u32 bpfmap_kernel_id(const struct bpfmap *map);
 
 /**
+ * struct bpfmap_kernel_info - the shape of a map
+ * @map_type: BPFMAP_MAP_TYPE_*
+ * @key_size: bytes of a key
+ * @value_size: bytes of a value (of one CPU's slot for the per-CPU types)
+ * @max_entries: the map's capacity
+ * @map_flags: BPFMAP_F_* it was created with
+ */
+struct bpfmap_kernel_info {
+	u32 map_type;
+	u32 key_size;
+	u32 value_size;
+	u32 max_entries;
+	u32 map_flags;
+};
+
+/**
+ * bpfmap_kernel_get_info - the shape of a map
+ * @map: a map the caller holds a reference on
+ * @info: filled in
+ *
+ * Context: any context.  For a module that gets a map it did not create
+ * (by id, fd or path) and must check the key and value sizes before it
+ * passes buffers of its own to the other calls.
+ */
+void bpfmap_kernel_get_info(const struct bpfmap *map,
+			    struct bpfmap_kernel_info *info);
+
+/**
  * bpfmap_kernel_lookup - a pointer to the value of @key
  * @map: the map, not a map-of-maps (see bpfmap_kernel_lookup_inner())
  * @key: key_size bytes

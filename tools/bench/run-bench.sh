@@ -51,6 +51,18 @@ if [ "$(vm_module_vermagic "$module")" != "$release" ]; then
 	say "$module is not built for $release"
 	exit 1
 fi
+# The kernel table's driver, bpfmap_kbench.ko, links against the
+# Module.symvers next to that bpfmap.ko; built in a copy of its own.
+kbench_build=$vm_builds/$release-kbench
+say "building bpfmap_kbench.ko in $kbench_build"
+mkdir -p "$kbench_build"
+rsync -a --checksum "$bench_here/kmod/" "$kbench_build/"
+if ! make -C "$vm_kdir" M="$kbench_build" BPFMAP_ROOT="$vm_root" \
+	KBUILD_EXTRA_SYMBOLS="$(dirname "$module")/Module.symvers" \
+	modules >"$kbench_build.log" 2>&1; then
+	tail -n 20 "$kbench_build.log" >&2
+	exit 1
+fi
 say "building tools and bench_maps"
 make -s -C "$vm_root" tools >&2
 make -s -C "$bench_here" >&2
@@ -61,6 +73,8 @@ mkdir -p "$logdir"
 
 vm_initramfs_temp "$bench_here/guest-bench.sh" "$module"
 vm_initramfs_add "$vm_stage" "$bench_here/bench_maps" /bin/bench_maps 755
+vm_initramfs_add "$vm_stage" "$kbench_build/bpfmap_kbench.ko" \
+	/bpfmap_kbench.ko
 printf '%s\n' "$@" >"$vm_stage/etc/bench-args"
 vm_initramfs_pack "$vm_stage" "$vm_initrd"
 

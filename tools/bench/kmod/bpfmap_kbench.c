@@ -50,49 +50,83 @@ static __always_inline u64 kbench_key(u32 key_size, u32 i)
 }
 
 /*
- * One run: kb->ops operations; the misses (no element, or an error).
- * Called with rcu_read_lock() held and migration disabled, as a BPF
- * program runs.
+ * The loops of one run, for a key size known at compile time, as the BPF
+ * program is assembled for its key size: the misses (no element, or an
+ * error).
+ */
+static __always_inline u64 kbench_lookups(struct bpfmap *map, u32 ops,
+					  const u32 ks)
+{
+	u64 misses = 0, key;
+	u32 i;
+
+	for (i = 0; i < ops; i++) {
+		key = kbench_key(ks, i);
+		if (!bpfmap_kernel_lookup(map, &key))
+			misses++;
+	}
+	return misses;
+}
+
+static __always_inline u64 kbench_updates(struct bpfmap *map, u32 ops,
+					  const u32 ks, const void *value,
+					  u64 flags)
+{
+	u64 misses = 0, key;
+	u32 i;
+
+	for (i = 0; i < ops; i++) {
+		key = kbench_key(ks, i);
+		if (bpfmap_kernel_update(map, &key, value, flags))
+			misses++;
+	}
+	return misses;
+}
+
+static __always_inline u64 kbench_inner_lookups(struct bpfmap *outer,
+						u32 ops, const u32 ks)
+{
+	u64 misses = 0, key;
+	struct bpfmap *inner;
+	u32 zero = 0, i;
+
+	for (i = 0; i < ops; i++) {
+		key = kbench_key(ks, i);
+		inner = bpfmap_kernel_lookup_inner(outer, &zero);
+		if (!inner || !bpfmap_kernel_lookup(inner, &key))
+			misses++;
+	}
+	return misses;
+}
+
+/*
+ * One run: kb->ops operations; the misses.  Called with rcu_read_lock()
+ * held and migration disabled, as a BPF program runs.
  */
 static u64 kbench_run_once(const struct kbench *kb)
 {
-	struct bpfmap *map = kb->map;
-	u32 ks = kb->key_size, i;
-	u64 misses = 0, flags = 0;
-	u64 key;
+	u64 flags = 0;
 
 	switch (kb->op) {
 	case BPFMAP_KBENCH_LOOKUP:
-		for (i = 0; i < kb->ops; i++) {
-			key = kbench_key(ks, i);
-			if (!bpfmap_kernel_lookup(map, &key))
-				misses++;
-		}
-		break;
+		if (kb->key_size == 4)
+			return kbench_lookups(kb->map, kb->ops, 4);
+		return kbench_lookups(kb->map, kb->ops, 8);
 	case BPFMAP_KBENCH_UPDATE:
 		/* this CPU's slot only, as a BPF program's update writes */
 		if (kb->flags_cpu)
 			flags = BPFMAP_F_CPU |
 				(u64)raw_smp_processor_id() << 32;
-		for (i = 0; i < kb->ops; i++) {
-			key = kbench_key(ks, i);
-			if (bpfmap_kernel_update(map, &key, kb->value, flags))
-				misses++;
-		}
-		break;
+		if (kb->key_size == 4)
+			return kbench_updates(kb->map, kb->ops, 4, kb->value,
+					      flags);
+		return kbench_updates(kb->map, kb->ops, 8, kb->value, flags);
 	case BPFMAP_KBENCH_INNER_LOOKUP:
-		for (i = 0; i < kb->ops; i++) {
-			u32 zero = 0;
-			struct bpfmap *inner;
-
-			key = kbench_key(ks, i);
-			inner = bpfmap_kernel_lookup_inner(kb->outer, &zero);
-			if (!inner || !bpfmap_kernel_lookup(inner, &key))
-				misses++;
-		}
-		break;
+		if (kb->key_size == 4)
+			return kbench_inner_lookups(kb->outer, kb->ops, 4);
+		return kbench_inner_lookups(kb->outer, kb->ops, 8);
 	}
-	return misses;
+	return 0;
 }
 
 /*

@@ -255,12 +255,15 @@ static void build_prog(struct kt_prog *p, enum kt_op op, int map_fd,
 	emit(p, BPF_JMP | BPF_EXIT, 0, 0, 0, 0);
 }
 
-/* Load the program; its fd, or -errno with the verifier's last words. */
+/*
+ * Load the program; its fd, or -errno with the end of the verifier's log
+ * on stderr.
+ */
 static int load_prog(const struct kt_prog *p, char *note, size_t note_len)
 {
 	static char log[KT_LOG_SIZE];
 	union bpf_attr attr;
-	const char *tail;
+	size_t len;
 	int fd, err;
 
 	memset(&attr, 0, sizeof(attr));
@@ -272,7 +275,7 @@ static int load_prog(const struct kt_prog *p, char *note, size_t note_len)
 	if (fd >= 0)
 		return fd;
 	err = -errno;
-	/* again with the log, for the note */
+	/* again with the log, for the reader */
 	log[0] = 0;
 	attr.log_buf = (uintptr_t)log;
 	attr.log_size = sizeof(log);
@@ -280,15 +283,9 @@ static int load_prog(const struct kt_prog *p, char *note, size_t note_len)
 	fd = sys_bpf(BPF_PROG_LOAD, &attr);
 	if (fd >= 0)
 		return fd;
-	tail = log + strlen(log);
-	while (tail > log && tail[-1] == '\n')
-		tail--;
-	while (tail > log && tail - log > 1 && tail[-2] != '\n' &&
-	       (size_t)(log + strlen(log) - tail) < 200)
-		tail--;
+	len = strlen(log);
 	fprintf(stderr, "bench_maps: kernel table: BPF_PROG_LOAD: %s\n%s\n",
-		strerror(-err), log + (strlen(log) > 2000 ?
-				       strlen(log) - 2000 : 0));
+		strerror(-err), log + (len > 2000 ? len - 2000 : 0));
 	snprintf(note, note_len, "BPF_PROG_LOAD: %s", strerror(-err));
 	return err;
 }

@@ -3,15 +3,16 @@
 #
 # `make bench`: bench_maps in one QEMU boot of Debian's stock kernel
 # (tests/vm/debian-kernel.sh), -smp 2, TCG, 1 GiB.  Builds bpfmap.ko
-# against that kernel's headers, the tools and the bench, boots an initramfs
-# whose /init (guest-bench.sh) loads the module and runs the bench, then
-# prints the table from the console.  Console, table and JSON are saved
-# under $BPFMAP_CACHE/logs/bench-<date>/.
+# against that kernel's headers, bpfmap_kbench.ko (the kernel table's
+# driver, tools/bench/kmod) against it, the tools and the bench, boots an
+# initramfs whose /init (guest-bench.sh) loads the modules and runs the
+# bench, then prints the table from the console.  Console, table and JSON
+# are saved under $BPFMAP_CACHE/logs/bench-<date>/.
 #
 # usage: tools/bench/run-bench.sh [BENCH_MAPS_ARGS...]
-#        (default: -r 11 -d 0.1 and the hash family and batch tables at
-#        their defaults; e.g. -q for a quick smoke run, -T family -q for
-#        one table)
+#        (default: -r 11 -d 0.1 and the hash family, batch and kernel
+#        tables at their defaults; e.g. -q for a quick smoke run, -T family
+#        -q for one table)
 # env:   BENCH_TIMEOUT: the VM's time limit (default 15m; timeout(1) syntax)
 # env:   BPFMAP_BENCH_MODULE: a bpfmap.ko already built for the stock kernel
 #        to measure instead of building this tree's (A/B of module versions)

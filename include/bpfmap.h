@@ -12,6 +12,7 @@
 #include <linux/math.h>
 #include <linux/preempt.h>
 #include <linux/bpfmap.h>
+#include <linux/bpfmap_kernel.h>
 
 #include "compat.h"
 
@@ -171,6 +172,9 @@ struct bpfmap_ops {
 /**
  * struct bpfmap - one map; each storage engine embeds it first
  *
+ * @fast: first, what the inline bpfmap_kernel_lookup() of
+ *	<linux/bpfmap_kernel.h> reads: the layout of an ARRAY or a
+ *	PERCPU_ARRAY, set by array_map_alloc(); zero on other types
  * @ops: the type's callbacks
  * @map_type, @key_size, @value_size, @max_entries, @map_flags, @numa_node:
  *	the shape, fixed at creation (map_flags without RDONLY/WRONLY)
@@ -196,6 +200,7 @@ struct bpfmap_ops {
  *	map-of-maps: a u32), worked out once at creation
  */
 struct bpfmap {
+	struct bpfmap_kernel_fast fast;
 	const struct bpfmap_ops *ops;
 	u32 map_type;
 	u32 key_size;
@@ -338,11 +343,40 @@ void bpfmap_fd_value_put(struct bpfmap *inner);
 int bpfmap_inner_check(struct bpfmap *outer, struct bpfmap *inner);
 u32 bpfmap_inner_id(struct bpfmap *inner);
 
+/*
+ * src/arraymap.c, src/hashtab.c: the lookup_ptr and update_elem ops of the
+ * array and hash types, called directly by type from the in-kernel API
+ * (src/kapi.c) instead of through ->ops.
+ */
+void *bpfmap_array_lookup_ptr(struct bpfmap *map, const void *key);
+int bpfmap_array_update_elem(struct bpfmap *map, const void *key,
+			     const void *value, u64 flags, enum bpfmap_ctx ctx);
+void *bpfmap_htab_lookup_ptr(struct bpfmap *map, const void *key);
+int bpfmap_htab_update_elem(struct bpfmap *map, const void *key,
+			    const void *value, u64 flags, enum bpfmap_ctx ctx);
+
 /* src/percpu_value.c: per-CPU values in the user layout */
 void bpfmap_percpu_copy_out(const struct bpfmap *map, void __percpu *pptr,
 			    void *value, u64 flags);
-void bpfmap_percpu_copy_in(const struct bpfmap *map, void __percpu *pptr,
-			   const void *value, u64 flags, bool fresh);
+void __bpfmap_percpu_copy_in(const struct bpfmap *map, void __percpu *pptr,
+			     const void *value, u64 flags, bool fresh);
+
+/*
+ * bpfmap_percpu_copy_in - as __bpfmap_percpu_copy_in(), with its most
+ * frequent case inline: one CPU's slot of an element that exists.
+ */
+static inline void bpfmap_percpu_copy_in(const struct bpfmap *map,
+					 void __percpu *pptr,
+					 const void *value, u64 flags,
+					 bool fresh)
+{
+	if ((flags & BPFMAP_F_CPU) && !fresh) {
+		memcpy(per_cpu_ptr(pptr, (u32)(flags >> 32)), value,
+		       map->value_size);
+		return;
+	}
+	__bpfmap_percpu_copy_in(map, pptr, value, flags, fresh);
+}
 
 /* src/batch.c: the batch commands built on element operations */
 int bpfmap_generic_lookup_batch(struct bpfmap *map, struct bpfmap_batch *cmd,

@@ -181,6 +181,17 @@ static struct bpfmap *array_map_alloc(const struct bpfmap_map_create *attr)
 			goto err_free_area;
 	}
 	raw_spin_lock_init(&array->slots_lock);
+	/* What the inline functions of the in-kernel API read. */
+	if (attr->map_type == BPFMAP_MAP_TYPE_ARRAY_OF_MAPS)
+		/* elem_size is 8: the slots are an array of pointers */
+		array->map.fast.slots = (struct bpfmap __rcu **)array->values;
+	else if (percpu)
+		array->map.fast.pptrs = array->pptrs;
+	else
+		array->map.fast.values = array->values;
+	array->map.fast.max_entries = attr->max_entries;
+	array->map.fast.elem_size = elem_size;
+	array->map.fast.value_size = attr->value_size;
 	return &array->map;
 
 err_free_area:
@@ -498,6 +509,39 @@ static int percpu_array_map_update_elem(struct bpfmap *map, const void *key,
 	/* Elements always exist: other CPUs keep their values. */
 	bpfmap_percpu_copy_in(map, array->pptrs[index], value, flags, false);
 	return 0;
+}
+
+/*
+ * The in-kernel API's direct calls (src/kapi.c): the array types' lookup
+ * and update ops chosen by type, without the indirect call through ->ops.
+ * Any context but NMI; the lookup under RCU.
+ */
+void *bpfmap_array_lookup_ptr(struct bpfmap *map, const void *key)
+{
+	switch (map->map_type) {
+	case BPFMAP_MAP_TYPE_ARRAY:
+		return array_map_lookup_ptr(map, key);
+	case BPFMAP_MAP_TYPE_PERCPU_ARRAY:
+		return percpu_array_map_lookup_ptr(map, key);
+	case BPFMAP_MAP_TYPE_ARRAY_OF_MAPS:
+		return array_of_maps_lookup_ptr(map, key);
+	default:
+		return map->ops->lookup_ptr(map, key);
+	}
+}
+
+int bpfmap_array_update_elem(struct bpfmap *map, const void *key,
+			     const void *value, u64 flags, enum bpfmap_ctx ctx)
+{
+	switch (map->map_type) {
+	case BPFMAP_MAP_TYPE_ARRAY:
+		return array_map_update_elem(map, key, value, flags, ctx);
+	case BPFMAP_MAP_TYPE_PERCPU_ARRAY:
+		return percpu_array_map_update_elem(map, key, value, flags,
+						    ctx);
+	default:
+		return map->ops->update_elem(map, key, value, flags, ctx);
+	}
 }
 
 const struct bpfmap_ops array_map_ops = {

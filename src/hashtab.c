@@ -295,9 +295,9 @@ static u32 htab_guard(const struct bpfmap_htab *htab, u32 hash)
  * sparse that the lock is held when it returns true; the __release() here
  * hands the acquire over to that wrapper.
  */
-static bool __htab_lock_bucket(struct bpfmap_htab *htab,
-			       struct htab_bucket *b, u32 hash,
-			       unsigned long *irqflags)
+static __always_inline bool __htab_lock_bucket(struct bpfmap_htab *htab,
+					       struct htab_bucket *b, u32 hash,
+					       unsigned long *irqflags)
 {
 	int *depth;
 
@@ -317,9 +317,9 @@ static bool __htab_lock_bucket(struct bpfmap_htab *htab,
 	__cond_lock(&(b)->lock, __htab_lock_bucket(htab, b, hash, irqflags))
 
 /* Undoes a htab_lock_bucket() that returned true. */
-static void htab_unlock_bucket(struct bpfmap_htab *htab,
-			       struct htab_bucket *b, u32 hash,
-			       unsigned long irqflags)
+static __always_inline void htab_unlock_bucket(struct bpfmap_htab *htab,
+					       struct htab_bucket *b, u32 hash,
+					       unsigned long irqflags)
 	__releases(&b->lock)
 {
 	lockdep_assert_held(&b->lock);
@@ -887,6 +887,36 @@ static int htab_lru_percpu_map_update_elem(struct bpfmap *map,
 	if ((flags & BPFMAP_F_LOCK) || (u32)flags > BPFMAP_F_ALL_CPUS)
 		return -EINVAL;
 	return htab_lru_update(to_htab(map), key, value, flags);
+}
+
+/*
+ * The in-kernel API's direct calls (src/kapi.c): the hash types' lookup and
+ * update ops chosen by type, without the indirect call through ->ops (a
+ * retpoline where those are on).  Any context but NMI; the lookup under
+ * RCU.
+ */
+void *bpfmap_htab_lookup_ptr(struct bpfmap *map, const void *key)
+{
+	return htab_map_lookup_ptr(map, key);
+}
+
+int bpfmap_htab_update_elem(struct bpfmap *map, const void *key,
+			    const void *value, u64 flags, enum bpfmap_ctx ctx)
+{
+	switch (map->map_type) {
+	case BPFMAP_MAP_TYPE_HASH:
+		return htab_map_update_elem(map, key, value, flags, ctx);
+	case BPFMAP_MAP_TYPE_PERCPU_HASH:
+		return htab_percpu_map_update_elem(map, key, value, flags,
+						   ctx);
+	case BPFMAP_MAP_TYPE_LRU_HASH:
+		return htab_lru_map_update_elem(map, key, value, flags, ctx);
+	case BPFMAP_MAP_TYPE_LRU_PERCPU_HASH:
+		return htab_lru_percpu_map_update_elem(map, key, value, flags,
+						       ctx);
+	default:
+		return map->ops->update_elem(map, key, value, flags, ctx);
+	}
 }
 
 /*

@@ -12,6 +12,7 @@
 #include <linux/kernel.h>
 #include <linux/lockdep.h>
 #include <linux/rcupdate.h>
+#include <linux/stddef.h>
 
 /* <linux/file.h> may bring <linux/bpf.h>: see bpfmap.h. */
 #define BPFMAP_NO_TYPE_OPS
@@ -21,6 +22,8 @@
 /* Process context; may sleep. */
 struct bpfmap *bpfmap_kernel_create(const struct bpfmap_map_create *attr)
 {
+	/* the inline lookup reads a map as its struct bpfmap_kernel_fast */
+	BUILD_BUG_ON(offsetof(struct bpfmap, fast) != 0);
 	might_sleep();
 	if (attr->__reserved)
 		return ERR_PTR(-EINVAL);
@@ -100,13 +103,38 @@ u32 bpfmap_kernel_id(const struct bpfmap *map)
 }
 EXPORT_SYMBOL_GPL(bpfmap_kernel_id);
 
-/* Any context but NMI, under rcu_read_lock(). */
-void *bpfmap_kernel_lookup(struct bpfmap *map, const void *key)
+/* Any context. */
+void bpfmap_kernel_get_info(const struct bpfmap *map,
+			    struct bpfmap_kernel_info *info)
+{
+	info->map_type = map->map_type;
+	info->key_size = map->key_size;
+	info->value_size = map->value_size;
+	info->max_entries = map->max_entries;
+	info->map_flags = map->map_flags;
+}
+EXPORT_SYMBOL_GPL(bpfmap_kernel_get_info);
+
+/*
+ * Any context but NMI, under rcu_read_lock(): bpfmap_kernel_lookup() for
+ * the types it does not inline.  The hash types are called directly.
+ */
+void *bpfmap_kernel_lookup_call_v1(struct bpfmap *map, const void *key)
 {
 	lockdep_assert(!in_nmi());
-	return bpfmap_map_lookup_ptr(map, key);
+	RCU_LOCKDEP_WARN(!rcu_read_lock_held(),
+			 "bpfmap_kernel_lookup() needs rcu_read_lock()");
+	switch (map->map_type) {
+	case BPFMAP_MAP_TYPE_HASH:
+	case BPFMAP_MAP_TYPE_PERCPU_HASH:
+	case BPFMAP_MAP_TYPE_LRU_HASH:
+	case BPFMAP_MAP_TYPE_LRU_PERCPU_HASH:
+		return bpfmap_htab_lookup_ptr(map, key);
+	default:
+		return bpfmap_map_lookup_ptr(map, key);
+	}
 }
-EXPORT_SYMBOL_GPL(bpfmap_kernel_lookup);
+EXPORT_SYMBOL_GPL(bpfmap_kernel_lookup_call_v1);
 
 /* Any context but NMI, under rcu_read_lock(). */
 void *bpfmap_kernel_lookup_cpu(struct bpfmap *map, const void *key, u32 cpu)
@@ -116,24 +144,78 @@ void *bpfmap_kernel_lookup_cpu(struct bpfmap *map, const void *key, u32 cpu)
 }
 EXPORT_SYMBOL_GPL(bpfmap_kernel_lookup_cpu);
 
-/* Any context but NMI, under rcu_read_lock(). */
-struct bpfmap *bpfmap_kernel_lookup_inner(struct bpfmap *outer,
-					  const void *key)
+/*
+ * Any context but NMI, under rcu_read_lock(): bpfmap_kernel_lookup_inner()
+ * for what it does not inline.
+ */
+struct bpfmap *bpfmap_kernel_lookup_inner_call_v1(struct bpfmap *outer,
+						  const void *key)
 {
 	lockdep_assert(!in_nmi());
-	if (!bpfmap_is_map_of_maps(outer))
+	RCU_LOCKDEP_WARN(!rcu_read_lock_held(),
+			 "bpfmap_kernel_lookup_inner() needs rcu_read_lock()");
+	switch (outer->map_type) {
+	case BPFMAP_MAP_TYPE_ARRAY_OF_MAPS:
+		return bpfmap_array_lookup_ptr(outer, key);
+	case BPFMAP_MAP_TYPE_HASH_OF_MAPS:
+		return bpfmap_htab_lookup_ptr(outer, key);
+	default:
 		return NULL;
-	return bpfmap_map_lookup_ptr(outer, key);
+	}
 }
-EXPORT_SYMBOL_GPL(bpfmap_kernel_lookup_inner);
+EXPORT_SYMBOL_GPL(bpfmap_kernel_lookup_inner_call_v1);
 
-/* Any context but NMI (the core checks it); never sleeps. */
-int bpfmap_kernel_update(struct bpfmap *map, const void *key,
-			 const void *value, u64 flags)
+/*
+ * num_possible_cpus(), which cannot change once the kernel booted (the
+ * possible mask is read-only after init): counted once, not per update.
+ */
+static u32 kapi_nr_possible(void)
 {
-	return bpfmap_map_update_elem(map, key, value, flags);
+	static u32 nr __read_mostly;
+	u32 n = READ_ONCE(nr);
+
+	if (unlikely(!n)) {
+		n = num_possible_cpus();
+		WRITE_ONCE(nr, n);
+	}
+	return n;
 }
-EXPORT_SYMBOL_GPL(bpfmap_kernel_update);
+
+/*
+ * Any context but NMI; never sleeps: bpfmap_kernel_update() for what it
+ * does not inline.  The flags as bpfmap_map_update_elem() checks them (a
+ * valid BPFMAP_F_CPU on a per-CPU map without the call), then the array
+ * and hash types' update called directly, in the context
+ * bpfmap_atomic_ctx() gives.
+ */
+int bpfmap_kernel_update_call_v1(struct bpfmap *map, const void *key,
+				 const void *value, u64 flags)
+{
+	int err;
+
+	if (flags && !((u32)flags == BPFMAP_F_CPU && bpfmap_is_percpu(map) &&
+		       (flags >> 32) < kapi_nr_possible())) {
+		err = bpfmap_check_op_flags(map, flags, BPFMAP_F_ALL_FLAGS);
+		if (err)
+			return err;
+	}
+	lockdep_assert(!in_nmi());
+	switch (map->map_type) {
+	case BPFMAP_MAP_TYPE_ARRAY:
+	case BPFMAP_MAP_TYPE_PERCPU_ARRAY:
+		return bpfmap_array_update_elem(map, key, value, flags,
+						bpfmap_atomic_ctx());
+	case BPFMAP_MAP_TYPE_HASH:
+	case BPFMAP_MAP_TYPE_PERCPU_HASH:
+	case BPFMAP_MAP_TYPE_LRU_HASH:
+	case BPFMAP_MAP_TYPE_LRU_PERCPU_HASH:
+		return bpfmap_htab_update_elem(map, key, value, flags,
+					       bpfmap_atomic_ctx());
+	default:
+		return bpfmap_map_update_elem(map, key, value, flags);
+	}
+}
+EXPORT_SYMBOL_GPL(bpfmap_kernel_update_call_v1);
 
 /* Any context but NMI; never sleeps. */
 int bpfmap_kernel_delete(struct bpfmap *map, const void *key)

@@ -43,7 +43,7 @@ void bpfmap_percpu_copy_out(const struct bpfmap *map, void __percpu *pptr,
 }
 
 /**
- * bpfmap_percpu_copy_in - write a per-CPU value from the user layout
+ * __bpfmap_percpu_copy_in - write a per-CPU value from the user layout
  * @map: a per-CPU map
  * @pptr: the element's per-CPU area
  * @value: bpfmap_value_size(map, flags) bytes
@@ -51,8 +51,8 @@ void bpfmap_percpu_copy_out(const struct bpfmap *map, void __percpu *pptr,
  * @fresh: the element is new: with BPFMAP_F_CPU the other CPUs' slots are
  *	zeroed, so nothing of a recycled element's old values survives
  */
-void bpfmap_percpu_copy_in(const struct bpfmap *map, void __percpu *pptr,
-			   const void *value, u64 flags, bool fresh)
+void __bpfmap_percpu_copy_in(const struct bpfmap *map, void __percpu *pptr,
+			     const void *value, u64 flags, bool fresh)
 {
 	u32 slot = bpfmap_percpu_slot_size(map), off = 0;
 	int cpu;

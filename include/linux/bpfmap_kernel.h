@@ -33,10 +33,45 @@
 
 #include <linux/types.h>
 #include <linux/err.h>
+#include <linux/compiler.h>
+#include <linux/hardirq.h>
+#include <linux/lockdep.h>
+#include <linux/nospec.h>
+#include <linux/percpu.h>
+#include <linux/rcupdate.h>
+#include <linux/string.h>
 #include <linux/bpfmap.h>
 
 /* A map; its fields are bpfmap's own. */
 struct bpfmap;
+
+/**
+ * struct bpfmap_kernel_fast - what the inline functions read of a map
+ * @values: ARRAY: the values, @elem_size bytes apart; else NULL
+ * @pptrs: PERCPU_ARRAY: one per-CPU area per index; else NULL
+ * @slots: ARRAY_OF_MAPS: the inner map of each index (or NULL), under
+ *	RCU; else NULL
+ * @max_entries: the array's length
+ * @elem_size: round_up(value_size, 8), the stride of @values
+ * @value_size: the bytes of a value an update copies
+ *
+ * The first member of every map, set when one of the three array types is
+ * created and never changed after; all zero on every other type, whose
+ * lookup and update are calls.  bpfmap's own: read it only through
+ * bpfmap_kernel_lookup(), bpfmap_kernel_lookup_inner() and
+ * bpfmap_kernel_update().  Its layout is part of the names of the symbols
+ * those inline functions call (..._call_v1()): a change to it renames
+ * them, so a module built against another layout fails to load instead
+ * of misreading the map.
+ */
+struct bpfmap_kernel_fast {
+	u8 *values;
+	void __percpu **pptrs;
+	struct bpfmap __rcu **slots;
+	u32 max_entries;
+	u32 elem_size;
+	u32 value_size;
+};
 
 /**
  * bpfmap_kernel_create - create a map owned by the caller
@@ -137,6 +172,45 @@ void bpfmap_kernel_put(struct bpfmap *map);
 u32 bpfmap_kernel_id(const struct bpfmap *map);
 
 /**
+ * struct bpfmap_kernel_info - the shape of a map
+ * @map_type: BPFMAP_MAP_TYPE_*
+ * @key_size: bytes of a key
+ * @value_size: bytes of a value (of one CPU's slot for the per-CPU types)
+ * @max_entries: the map's capacity
+ * @map_flags: BPFMAP_F_* it was created with
+ */
+struct bpfmap_kernel_info {
+	u32 map_type;
+	u32 key_size;
+	u32 value_size;
+	u32 max_entries;
+	u32 map_flags;
+};
+
+/**
+ * bpfmap_kernel_get_info - the shape of a map
+ * @map: a map the caller holds a reference on
+ * @info: filled in
+ *
+ * Context: any context.  For a module that gets a map it did not create
+ * (by id, fd or path) and must check the key and value sizes before it
+ * passes buffers of its own to the other calls.
+ */
+void bpfmap_kernel_get_info(const struct bpfmap *map,
+			    struct bpfmap_kernel_info *info);
+
+/**
+ * bpfmap_kernel_lookup_call_v1 - the out-of-line part of bpfmap_kernel_lookup()
+ * @map: the map
+ * @key: key_size bytes
+ *
+ * Context: as bpfmap_kernel_lookup(); call that instead.
+ *
+ * Return: as bpfmap_kernel_lookup().
+ */
+void *bpfmap_kernel_lookup_call_v1(struct bpfmap *map, const void *key);
+
+/**
  * bpfmap_kernel_lookup - a pointer to the value of @key
  * @map: the map, not a map-of-maps (see bpfmap_kernel_lookup_inner())
  * @key: key_size bytes
@@ -147,10 +221,41 @@ u32 bpfmap_kernel_id(const struct bpfmap *map);
  * valid until the RCU read lock is dropped.  On the LRU types this marks
  * the element as used.
  *
+ * Inline for the two array types, as the kernel's verifier inlines a BPF
+ * program's array lookup: the bounds check (speculation-safe) and the
+ * address, no call.  Every other type calls into bpfmap.
+ *
  * Return: the value (this CPU's slot for the per-CPU types), or NULL when
  * there is no such element.
  */
-void *bpfmap_kernel_lookup(struct bpfmap *map, const void *key);
+static __always_inline void *bpfmap_kernel_lookup(struct bpfmap *map,
+						  const void *key)
+{
+	const struct bpfmap_kernel_fast *fast = (const void *)map;
+	u32 index;
+
+	if (fast->values) {
+		lockdep_assert(!in_nmi());
+		RCU_LOCKDEP_WARN(!rcu_read_lock_held(),
+				 "bpfmap_kernel_lookup() needs rcu_read_lock()");
+		index = *(const u32 *)key;
+		if (unlikely(index >= fast->max_entries))
+			return NULL;
+		index = array_index_nospec(index, fast->max_entries);
+		return fast->values + (size_t)index * fast->elem_size;
+	}
+	if (fast->pptrs) {
+		lockdep_assert(!in_nmi());
+		RCU_LOCKDEP_WARN(!rcu_read_lock_held(),
+				 "bpfmap_kernel_lookup() needs rcu_read_lock()");
+		index = *(const u32 *)key;
+		if (unlikely(index >= fast->max_entries))
+			return NULL;
+		index = array_index_nospec(index, fast->max_entries);
+		return this_cpu_ptr(fast->pptrs[index]);
+	}
+	return bpfmap_kernel_lookup_call_v1(map, key);
+}
 
 /**
  * bpfmap_kernel_lookup_cpu - a pointer to one CPU's slot of a value
@@ -167,6 +272,19 @@ void *bpfmap_kernel_lookup(struct bpfmap *map, const void *key);
 void *bpfmap_kernel_lookup_cpu(struct bpfmap *map, const void *key, u32 cpu);
 
 /**
+ * bpfmap_kernel_lookup_inner_call_v1 - the out-of-line part of
+ *	bpfmap_kernel_lookup_inner()
+ * @outer: the map
+ * @key: key_size bytes
+ *
+ * Context: as bpfmap_kernel_lookup_inner(); call that instead.
+ *
+ * Return: as bpfmap_kernel_lookup_inner().
+ */
+struct bpfmap *bpfmap_kernel_lookup_inner_call_v1(struct bpfmap *outer,
+						  const void *key);
+
+/**
  * bpfmap_kernel_lookup_inner - the inner map at @key of a map-of-maps
  * @outer: an ARRAY_OF_MAPS or HASH_OF_MAPS map
  * @key: key_size bytes
@@ -176,11 +294,41 @@ void *bpfmap_kernel_lookup_cpu(struct bpfmap *map, const void *key, u32 cpu);
  * dropped (bpfmap_kernel_get_by_id() with bpfmap_kernel_id() keeps it
  * longer).
  *
+ * Inline for an ARRAY_OF_MAPS, as the kernel's verifier inlines a BPF
+ * program's lookup in one; a HASH_OF_MAPS calls into bpfmap.
+ *
  * Return: the inner map, or NULL when the slot is empty or @outer is not
  * a map-of-maps.
  */
-struct bpfmap *bpfmap_kernel_lookup_inner(struct bpfmap *outer,
-					  const void *key);
+static __always_inline struct bpfmap *
+bpfmap_kernel_lookup_inner(struct bpfmap *outer, const void *key)
+{
+	const struct bpfmap_kernel_fast *fast = (const void *)outer;
+	u32 index;
+
+	if (!fast->slots)
+		return bpfmap_kernel_lookup_inner_call_v1(outer, key);
+	lockdep_assert(!in_nmi());
+	index = *(const u32 *)key;
+	if (unlikely(index >= fast->max_entries))
+		return NULL;
+	index = array_index_nospec(index, fast->max_entries);
+	return rcu_dereference(fast->slots[index]);
+}
+
+/**
+ * bpfmap_kernel_update_call_v1 - the out-of-line part of bpfmap_kernel_update()
+ * @map: the map
+ * @key: key_size bytes
+ * @value: as bpfmap_kernel_update()
+ * @flags: as bpfmap_kernel_update()
+ *
+ * Context: as bpfmap_kernel_update(); call that instead.
+ *
+ * Return: as bpfmap_kernel_update().
+ */
+int bpfmap_kernel_update_call_v1(struct bpfmap *map, const void *key,
+				 const void *value, u64 flags);
 
 /**
  * bpfmap_kernel_update - create or replace the element @key
@@ -200,11 +348,30 @@ struct bpfmap *bpfmap_kernel_lookup_inner(struct bpfmap *outer,
  * preemption or interrupts off it cannot allocate and fails with -EBUSY.
  * FREEZE does not apply, as to BPF programs.
  *
+ * Inline for an ARRAY with BPFMAP_ANY: the bounds check and the copy, no
+ * call.  Everything else calls into bpfmap.
+ *
  * Return: 0, or the errno of BPFMAP_MAP_UPDATE_ELEM (-EEXIST, -ENOENT,
  * -E2BIG, -EINVAL, ...).
  */
-int bpfmap_kernel_update(struct bpfmap *map, const void *key,
-			 const void *value, u64 flags);
+static __always_inline int bpfmap_kernel_update(struct bpfmap *map,
+						const void *key,
+						const void *value, u64 flags)
+{
+	const struct bpfmap_kernel_fast *fast = (const void *)map;
+	u32 index;
+
+	if (!fast->values || flags)
+		return bpfmap_kernel_update_call_v1(map, key, value, flags);
+	lockdep_assert(!in_nmi());
+	index = *(const u32 *)key;
+	if (unlikely(index >= fast->max_entries))
+		return -E2BIG;
+	index = array_index_nospec(index, fast->max_entries);
+	memcpy(fast->values + (size_t)index * fast->elem_size, value,
+	       fast->value_size);
+	return 0;
+}
 
 /**
  * bpfmap_kernel_delete - remove the element @key

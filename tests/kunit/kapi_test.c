@@ -320,7 +320,7 @@ static void kapi_lookup_inner_returns_the_inner_map(struct kunit *test)
 		.max_entries = 2,
 	};
 	struct bpfmap *outer;
-	u32 key = 0, empty = 1;
+	u32 key = 0, empty = 1, past = 2;
 	int fd;
 
 	fd = bpfmap_kernel_new_fd(inner, O_RDWR);
@@ -336,6 +336,7 @@ static void kapi_lookup_inner_returns_the_inner_map(struct kunit *test)
 	KUNIT_EXPECT_PTR_EQ(test, bpfmap_kernel_lookup_inner(outer, &key),
 			    inner);
 	KUNIT_EXPECT_NULL(test, bpfmap_kernel_lookup_inner(outer, &empty));
+	KUNIT_EXPECT_NULL(test, bpfmap_kernel_lookup_inner(outer, &past));
 	/* Not a map-of-maps. */
 	KUNIT_EXPECT_NULL(test, bpfmap_kernel_lookup_inner(inner, &key));
 	rcu_read_unlock();
@@ -427,6 +428,67 @@ static void kapi_pin_and_get_by_path(struct kunit *test)
 	kern_unmount(mnt);
 }
 
+/*
+ * The header's inline lookup and update of the array types against what
+ * the engine answers through the call: the same bounds, errnos and slots.
+ */
+static void kapi_inline_array_paths_match_the_calls(struct kunit *test)
+{
+	struct bpfmap *array = kapi_create(test, BPFMAP_MAP_TYPE_ARRAY, 4);
+	struct bpfmap *pcpu = kapi_create(test, BPFMAP_MAP_TYPE_PERCPU_ARRAY,
+					  4);
+	struct bpfmap *hash = kapi_create(test, BPFMAP_MAP_TYPE_HASH, 4);
+	struct bpfmap_kernel_info info;
+	u32 key = 3, past = 4, zero = 0, one = 1;
+	u64 value = 33;
+	u8 *p0, *p1;
+
+	bpfmap_kernel_get_info(array, &info);
+	KUNIT_EXPECT_EQ(test, info.map_type, BPFMAP_MAP_TYPE_ARRAY);
+	KUNIT_EXPECT_EQ(test, info.key_size, 4U);
+	KUNIT_EXPECT_EQ(test, info.value_size, 8U);
+	KUNIT_EXPECT_EQ(test, info.max_entries, 4U);
+	bpfmap_kernel_get_info(hash, &info);
+	KUNIT_EXPECT_EQ(test, info.map_type, BPFMAP_MAP_TYPE_HASH);
+
+	/* inline: BPFMAP_ANY; the rest through the call */
+	KUNIT_EXPECT_EQ(test, bpfmap_kernel_update(array, &key, &value,
+						   BPFMAP_ANY), 0);
+	KUNIT_EXPECT_EQ(test, bpfmap_kernel_update(array, &past, &value,
+						   BPFMAP_ANY), -E2BIG);
+	KUNIT_EXPECT_EQ(test, bpfmap_kernel_update(array, &past, &value,
+						   BPFMAP_EXIST), -E2BIG);
+	KUNIT_EXPECT_EQ(test, bpfmap_kernel_update(array, &key, &value,
+						   BPFMAP_NOEXIST), -EEXIST);
+	KUNIT_EXPECT_EQ(test, kapi_read(array, key), 33ULL);
+	KUNIT_EXPECT_EQ(test, kapi_read(array, past), ~0ULL);
+
+	rcu_read_lock();
+	p0 = bpfmap_kernel_lookup(array, &zero);
+	p1 = bpfmap_kernel_lookup(array, &one);
+	KUNIT_EXPECT_NOT_NULL(test, p0);
+	KUNIT_EXPECT_PTR_EQ(test, p1, p0 ? p0 + sizeof(u64) : NULL);
+	KUNIT_EXPECT_NULL(test, bpfmap_kernel_lookup(pcpu, &past));
+	/* an array that holds no maps has no inner map to give */
+	KUNIT_EXPECT_NULL(test, bpfmap_kernel_lookup_inner(array, &zero));
+	rcu_read_unlock();
+
+	/* the per-CPU flags: checked as the generic rules say */
+	KUNIT_EXPECT_EQ(test, bpfmap_kernel_update(hash, &key, &value,
+						   BPFMAP_F_CPU), -EINVAL);
+	KUNIT_EXPECT_EQ(test, bpfmap_kernel_update(pcpu, &key, &value,
+				BPFMAP_F_CPU | BPFMAP_NOEXIST), -EEXIST);
+	KUNIT_EXPECT_EQ(test, bpfmap_kernel_update(pcpu, &past, &value,
+						   BPFMAP_F_CPU), -E2BIG);
+	KUNIT_EXPECT_EQ(test, bpfmap_kernel_update(pcpu, &key, &value,
+				BPFMAP_F_CPU | (u64)num_possible_cpus() << 32),
+			-ERANGE);
+
+	bpfmap_kernel_put(hash);
+	bpfmap_kernel_put(pcpu);
+	bpfmap_kernel_put(array);
+}
+
 static struct kunit_case bpfmap_kapi_cases[] = {
 	KUNIT_CASE(kapi_elem_ops_in_process_context),
 	KUNIT_CASE_PARAM(kapi_elem_ops_in_irq_context, kapi_ctx_gen_params),
@@ -436,6 +498,7 @@ static struct kunit_case bpfmap_kapi_cases[] = {
 	KUNIT_CASE_PARAM(kapi_lookup_inner_returns_the_inner_map,
 			 kapi_of_maps_gen_params),
 	KUNIT_CASE(kapi_pin_and_get_by_path),
+	KUNIT_CASE(kapi_inline_array_paths_match_the_calls),
 	{}
 };
 

@@ -5,7 +5,8 @@
  * and the harness that measures a case on both backends (harness.c).  One
  * file per table: the per-element table (elem_table.c); the hash family
  * table with the memory per element and the LRU lookup cost
- * (family_table.c); the batch table (batch_table.c).  bench_maps.c has
+ * (family_table.c); the batch table (batch_table.c); the in-kernel table
+ * (kernel_table.c, with its module in kmod/).  bench_maps.c has
  * main(), the options and the JSON document.
  */
 #ifndef _BENCH_H
@@ -25,7 +26,9 @@
 #define TABLE_MAIN		0x1
 #define TABLE_FAMILY		0x2
 #define TABLE_BATCH		0x4
-#define TABLE_ALL		(TABLE_MAIN | TABLE_FAMILY | TABLE_BATCH)
+#define TABLE_KERNEL		0x8
+#define TABLE_ALL		(TABLE_MAIN | TABLE_FAMILY | TABLE_BATCH | \
+				 TABLE_KERNEL)
 
 enum bench_op {
 	OP_LOOKUP,
@@ -142,5 +145,14 @@ bool run_batch(void);
 bool batch_ran(void);
 void print_batch(FILE *f);
 void json_batch(FILE *f);
+
+/*
+ * kernel_table.c (-T kernel): in-kernel operations, bpfmap_kbench.ko
+ * against a BPF program; as above.
+ */
+bool run_kernel(void);
+bool kernel_ran(void);
+void print_kernel(FILE *f);
+void json_kernel(FILE *f);
 
 #endif /* _BENCH_H */

@@ -17,7 +17,9 @@
  * by its cells, with 1 and N threads, and adds the memory per element and
  * the cost of an LRU lookup relative to a plain one.  The batch table walks,
  * drains, deletes and refills one large hash element by element and with
- * the batch commands at three batch sizes.
+ * the batch commands at three batch sizes.  The kernel table compares
+ * lookups and updates made from kernel code: bpfmap's exported API called
+ * by a bench module against a BPF program's map helpers.
  *
  * This file reads the options, runs the tables and prints them (and the
  * JSON); bench.h says which file holds what.
@@ -64,6 +66,8 @@ static void print_json(FILE *f, const struct bench_result *rs, int n)
 		json_family(f);
 	if (batch_ran())
 		json_batch(f);
+	if (kernel_ran())
+		json_kernel(f);
 	fprintf(f, ",\n\"summary\":{\"map_cases\":%d,\"geomean_ratio\":%.6f,\"min_ratio\":%.6f}}\n",
 		k, geo, min);
 }
@@ -76,6 +80,8 @@ static void print_all(FILE *f, const struct bench_result *rs, int n)
 		print_family(f);
 	if (batch_ran())
 		print_batch(f);
+	if (kernel_ran())
+		print_kernel(f);
 }
 
 static void print_usage(FILE *f)
@@ -89,7 +95,8 @@ static void print_usage(FILE *f)
 "                      4x as many entries, so it stays 25%% full)\n"
 "  -f, --filter TEXT   only the cases and hash family rows whose name\n"
 "                      contains TEXT (the batch table is all or nothing)\n"
-"  -T, --tables LIST   main,family,batch or a subset (default all)\n"
+"  -T, --tables LIST   main,family,batch,kernel or a subset (default\n"
+"                      all; kernel needs bpfmap_kbench.ko loaded)\n"
 "      --fam-rounds N  hash family rounds (default 5)\n"
 "      --fam-duration S  hash family seconds per cell and backend (0.04)\n"
 "      --fam-threads N   the threads of the scaling column (default 2)\n"
@@ -120,6 +127,8 @@ static unsigned int parse_tables(const char *s)
 			t |= TABLE_FAMILY;
 		else if (!strcmp(tok, "batch"))
 			t |= TABLE_BATCH;
+		else if (!strcmp(tok, "kernel"))
+			t |= TABLE_KERNEL;
 		else if (!strcmp(tok, "all"))
 			t |= TABLE_ALL;
 		else {
@@ -309,6 +318,8 @@ int main(int argc, char **argv)
 	if ((opts.tables & TABLE_FAMILY) && !run_family())
 		failed = true;
 	if ((opts.tables & TABLE_BATCH) && !run_batch())
+		failed = true;
+	if ((opts.tables & TABLE_KERNEL) && !run_kernel())
 		failed = true;
 
 	if (opts.json && !opts.json_file) {

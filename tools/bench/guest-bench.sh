@@ -19,6 +19,9 @@ if ! insmod /bpfmap.ko; then
 	echo "### BENCH FAILED: insmod bpfmap.ko"
 	bye
 fi
+# The kernel table's driver; without it that table says so and skips.
+insmod /bpfmap_kbench.ko ||
+	echo "### bench VM: insmod bpfmap_kbench.ko failed"
 
 # One argument per line, so an argument may hold spaces.
 set --

@@ -3,15 +3,16 @@
 #
 # `make bench`: bench_maps in one QEMU boot of Debian's stock kernel
 # (tests/vm/debian-kernel.sh), -smp 2, TCG, 1 GiB.  Builds bpfmap.ko
-# against that kernel's headers, the tools and the bench, boots an initramfs
-# whose /init (guest-bench.sh) loads the module and runs the bench, then
-# prints the table from the console.  Console, table and JSON are saved
-# under $BPFMAP_CACHE/logs/bench-<date>/.
+# against that kernel's headers, bpfmap_kbench.ko (the kernel table's
+# driver, tools/bench/kmod) against it, the tools and the bench, boots an
+# initramfs whose /init (guest-bench.sh) loads the modules and runs the
+# bench, then prints the table from the console.  Console, table and JSON
+# are saved under $BPFMAP_CACHE/logs/bench-<date>/.
 #
 # usage: tools/bench/run-bench.sh [BENCH_MAPS_ARGS...]
-#        (default: -r 11 -d 0.1 and the hash family and batch tables at
-#        their defaults; e.g. -q for a quick smoke run, -T family -q for
-#        one table)
+#        (default: -r 11 -d 0.1 and the hash family, batch and kernel
+#        tables at their defaults; e.g. -q for a quick smoke run, -T family
+#        -q for one table)
 # env:   BENCH_TIMEOUT: the VM's time limit (default 15m; timeout(1) syntax)
 # env:   BPFMAP_BENCH_MODULE: a bpfmap.ko already built for the stock kernel
 #        to measure instead of building this tree's (A/B of module versions)
@@ -51,6 +52,18 @@ if [ "$(vm_module_vermagic "$module")" != "$release" ]; then
 	say "$module is not built for $release"
 	exit 1
 fi
+# The kernel table's driver, bpfmap_kbench.ko, links against the
+# Module.symvers next to that bpfmap.ko; built in a copy of its own.
+kbench_build=$vm_builds/$release-kbench
+say "building bpfmap_kbench.ko in $kbench_build"
+mkdir -p "$kbench_build"
+rsync -a --checksum "$bench_here/kmod/" "$kbench_build/"
+if ! make -C "$vm_kdir" M="$kbench_build" BPFMAP_ROOT="$vm_root" \
+	KBUILD_EXTRA_SYMBOLS="$(dirname "$module")/Module.symvers" \
+	modules >"$kbench_build.log" 2>&1; then
+	tail -n 20 "$kbench_build.log" >&2
+	exit 1
+fi
 say "building tools and bench_maps"
 make -s -C "$vm_root" tools >&2
 make -s -C "$bench_here" >&2
@@ -61,6 +74,8 @@ mkdir -p "$logdir"
 
 vm_initramfs_temp "$bench_here/guest-bench.sh" "$module"
 vm_initramfs_add "$vm_stage" "$bench_here/bench_maps" /bin/bench_maps 755
+vm_initramfs_add "$vm_stage" "$kbench_build/bpfmap_kbench.ko" \
+	/bpfmap_kbench.ko
 printf '%s\n' "$@" >"$vm_stage/etc/bench-args"
 vm_initramfs_pack "$vm_stage" "$vm_initrd"
 

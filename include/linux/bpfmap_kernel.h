@@ -340,8 +340,9 @@ int bpfmap_kernel_update_call_v1(struct bpfmap *map, const void *key,
  *	pointer to a struct bpfmap * that fits the template (the element
  *	takes its own reference)
  * @flags: BPFMAP_ANY, BPFMAP_NOEXIST or BPFMAP_EXIST; on the per-CPU
- *	types optionally BPFMAP_F_CPU (the cpu in bits 63..32) or
- *	BPFMAP_F_ALL_CPUS
+ *	types optionally BPFMAP_F_CPU (the cpu in bits 63..32; a new
+ *	element gets zero in every other CPU's slot) or BPFMAP_F_ALL_CPUS,
+ *	with any of the three
  *
  * Context: any context but NMI; never sleeps.  A BPFMAP_F_NO_PREALLOC
  * hash allocates with GFP_ATOMIC (-ENOMEM possible); on PREEMPT_RT with

@@ -108,7 +108,7 @@ step "d. checkpatch"
 waivers=$here/checkpatch-waivers
 files=()
 for f in src/*.c include/*.h include/linux/*.h uapi/linux/*.h tests/kunit/*.c \
-	samples/flowcount/*.[ch]; do
+	samples/flowcount/*.[ch] tools/bench/kmod/*.[ch]; do
 	# Not what Kbuild generates next to the sample (NAME.mod.c).
 	case "$f" in *.mod.c) continue ;; esac
 	[ -f "$f" ] && files+=("$f")

@@ -18,7 +18,7 @@
 #
 # usage: tests/vm/check.sh          (or: make check)
 # env:   BPFMAP_CACHE (default /var/cache/bpfmap) for the kernel and logs;
-#        VM_TIMEOUT (default 20m) per boot
+#        VM_TIMEOUT (default 30m) per boot
 set -euo pipefail
 
 # shellcheck source=tests/vm/lib.sh
@@ -266,7 +266,7 @@ boot() {
 	local name=$1
 	shift
 	rm -f "$tmp/counts"
-	"$here/run-vm.sh" --timeout "${VM_TIMEOUT:-20m}" --counts "$tmp/counts" "$@" || true
+	"$here/run-vm.sh" --timeout "${VM_TIMEOUT:-30m}" --counts "$tmp/counts" "$@" || true
 	if [ -s "$tmp/counts" ]; then
 		read -r p f <"$tmp/counts"
 		passed=$((passed + p))

@@ -13,6 +13,7 @@
 #include <linux/lockdep.h>
 #include <linux/rcupdate.h>
 #include <linux/stddef.h>
+#include <linux/string.h>
 
 /* <linux/file.h> may bring <linux/bpf.h>: see bpfmap.h. */
 #define BPFMAP_NO_TYPE_OPS
@@ -135,6 +136,31 @@ void *bpfmap_kernel_lookup_call_v1(struct bpfmap *map, const void *key)
 	}
 }
 EXPORT_SYMBOL_GPL(bpfmap_kernel_lookup_call_v1);
+
+/*
+ * Any context: what bpfmap_kernel_array_view_lookup() reads, copied from
+ * the map's struct bpfmap_kernel_fast, which is set at creation and never
+ * changed.
+ */
+int bpfmap_kernel_array_view_v1(const struct bpfmap *map,
+				struct bpfmap_kernel_array_view *view)
+{
+	memset(view, 0, sizeof(*view));
+	switch (map->map_type) {
+	case BPFMAP_MAP_TYPE_ARRAY:
+		view->values = map->fast.values;
+		break;
+	case BPFMAP_MAP_TYPE_PERCPU_ARRAY:
+		view->pptrs = map->fast.pptrs;
+		break;
+	default:
+		return -EINVAL;
+	}
+	view->max_entries = map->fast.max_entries;
+	view->elem_size = map->fast.elem_size;
+	return 0;
+}
+EXPORT_SYMBOL_GPL(bpfmap_kernel_array_view_v1);
 
 /* Any context but NMI, under rcu_read_lock(). */
 void *bpfmap_kernel_lookup_cpu(struct bpfmap *map, const void *key, u32 cpu)

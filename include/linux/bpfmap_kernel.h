@@ -59,7 +59,8 @@ struct bpfmap;
  * created and never changed after; all zero on every other type, whose
  * lookup and update are calls.  bpfmap's own: read it only through
  * bpfmap_kernel_lookup(), bpfmap_kernel_lookup_inner() and
- * bpfmap_kernel_update().  Its layout is part of the names of the symbols
+ * bpfmap_kernel_update() (a view, bpfmap_kernel_array_view(), is a copy of
+ * its part for the lookup).  Its layout is part of the names of the symbols
  * those inline functions call (..._call_v1()): a change to it renames
  * them, so a module built against another layout fails to load instead
  * of misreading the map.
@@ -210,6 +211,25 @@ void bpfmap_kernel_get_info(const struct bpfmap *map,
  */
 void *bpfmap_kernel_lookup_call_v1(struct bpfmap *map, const void *key);
 
+/*
+ * The element @index of an ARRAY (@values) or PERCPU_ARRAY (@pptrs, this
+ * CPU's slot), or NULL when @index is not below @max_entries: the bounds
+ * check (speculation-safe, as the verifier's inlined array lookup) and the
+ * address, shared by bpfmap_kernel_lookup() and
+ * bpfmap_kernel_array_view_lookup().  bpfmap's own; no checks of context.
+ */
+static __always_inline void *
+__bpfmap_kernel_array_elem(u8 *values, void __percpu *const *pptrs,
+			   u32 max_entries, u32 elem_size, u32 index)
+{
+	if (unlikely(index >= max_entries))
+		return NULL;
+	index = array_index_nospec(index, max_entries);
+	if (values)
+		return values + (size_t)index * elem_size;
+	return this_cpu_ptr(pptrs[index]);
+}
+
 /**
  * bpfmap_kernel_lookup - a pointer to the value of @key
  * @map: the map, not a map-of-maps (see bpfmap_kernel_lookup_inner())
@@ -223,7 +243,10 @@ void *bpfmap_kernel_lookup_call_v1(struct bpfmap *map, const void *key);
  *
  * Inline for the two array types, as the kernel's verifier inlines a BPF
  * program's array lookup: the bounds check (speculation-safe) and the
- * address, no call.  Every other type calls into bpfmap.
+ * address, no call.  Every other type calls into bpfmap.  A loop of many
+ * lookups in one array is faster through a view
+ * (bpfmap_kernel_array_view()), which reads the array's address, length
+ * and stride once instead of once per lookup.
  *
  * Return: the value (this CPU's slot for the per-CPU types), or NULL when
  * there is no such element.
@@ -232,29 +255,118 @@ static __always_inline void *bpfmap_kernel_lookup(struct bpfmap *map,
 						  const void *key)
 {
 	const struct bpfmap_kernel_fast *fast = (const void *)map;
-	u32 index;
 
+	/* one of values and pptrs passed as NULL: the helper's test folds */
 	if (fast->values) {
 		lockdep_assert(!in_nmi());
 		RCU_LOCKDEP_WARN(!rcu_read_lock_held(),
 				 "bpfmap_kernel_lookup() needs rcu_read_lock()");
-		index = *(const u32 *)key;
-		if (unlikely(index >= fast->max_entries))
-			return NULL;
-		index = array_index_nospec(index, fast->max_entries);
-		return fast->values + (size_t)index * fast->elem_size;
+		return __bpfmap_kernel_array_elem(fast->values, NULL,
+						  fast->max_entries,
+						  fast->elem_size,
+						  *(const u32 *)key);
 	}
 	if (fast->pptrs) {
 		lockdep_assert(!in_nmi());
 		RCU_LOCKDEP_WARN(!rcu_read_lock_held(),
 				 "bpfmap_kernel_lookup() needs rcu_read_lock()");
-		index = *(const u32 *)key;
-		if (unlikely(index >= fast->max_entries))
-			return NULL;
-		index = array_index_nospec(index, fast->max_entries);
-		return this_cpu_ptr(fast->pptrs[index]);
+		return __bpfmap_kernel_array_elem(NULL, fast->pptrs,
+						  fast->max_entries,
+						  fast->elem_size,
+						  *(const u32 *)key);
 	}
 	return bpfmap_kernel_lookup_call_v1(map, key);
+}
+
+/**
+ * struct bpfmap_kernel_array_view - an array's address, length and stride
+ * @values: ARRAY: the values, @elem_size bytes apart; else NULL
+ * @pptrs: PERCPU_ARRAY: one per-CPU area per index; else NULL
+ * @max_entries: the array's length
+ * @elem_size: round_up(value_size, 8), the stride of @values
+ *
+ * What the verifier folds into a BPF program as constants when it inlines
+ * an array lookup: filled once by bpfmap_kernel_array_view() and kept by
+ * the caller (on its stack, or next to its reference on the map), then
+ * read by bpfmap_kernel_array_view_lookup() without touching the map.
+ * Read it only through that function.  Its layout is part of the name of
+ * the symbol that fills it (..._v1()), as for struct bpfmap_kernel_fast.
+ */
+struct bpfmap_kernel_array_view {
+	u8 *values;
+	void __percpu **pptrs;
+	u32 max_entries;
+	u32 elem_size;
+};
+
+/**
+ * bpfmap_kernel_array_view_v1 - the out-of-line part of
+ *	bpfmap_kernel_array_view()
+ * @map: the map
+ * @view: filled in
+ *
+ * Context: as bpfmap_kernel_array_view(); call that instead.
+ *
+ * Return: as bpfmap_kernel_array_view().
+ */
+int bpfmap_kernel_array_view_v1(const struct bpfmap *map,
+				struct bpfmap_kernel_array_view *view);
+
+/**
+ * bpfmap_kernel_array_view - a view of an array for a loop of lookups
+ * @map: an ARRAY or PERCPU_ARRAY map the caller holds a reference on
+ * @view: filled in
+ *
+ * Context: any context; never sleeps.
+ *
+ * The view holds the array's address, length and stride, which never
+ * change once the map is created: an array's values never move and are
+ * freed only with the map.  The view is valid while the caller holds its
+ * reference on @map (or, for an inner map found by
+ * bpfmap_kernel_lookup_inner(), until that RCU read lock is dropped); it
+ * holds no reference of its own.  For hot loops, where
+ * bpfmap_kernel_lookup() would read the map again on every call; that
+ * lookup stays correct, and is the one to use for a few lookups or a map
+ * of any type.
+ *
+ * Return: 0; -EINVAL when @map is of any other type, with @view zeroed
+ * (every lookup in it returns NULL).
+ */
+static inline int bpfmap_kernel_array_view(const struct bpfmap *map,
+					   struct bpfmap_kernel_array_view *view)
+{
+	return bpfmap_kernel_array_view_v1(map, view);
+}
+
+/**
+ * bpfmap_kernel_array_view_lookup - a pointer to the value at @index
+ * @view: filled by bpfmap_kernel_array_view()
+ * @index: the key, by value
+ *
+ * Context: as bpfmap_kernel_lookup(): any context but NMI, under
+ * rcu_read_lock(); for a PERCPU_ARRAY also with migration (or preemption)
+ * disabled.  Never sleeps.  The view's map must still be referenced (see
+ * bpfmap_kernel_array_view()).  The value may be written through the
+ * pointer.
+ *
+ * The bounds check (speculation-safe) and the address, reading nothing
+ * but @view: the same answer as bpfmap_kernel_lookup() with @index as the
+ * key.  Inline; in a loop the compiler keeps the view in registers, as a
+ * JIT keeps a BPF program's map address, bound and stride in its code.
+ *
+ * Return: the value (this CPU's slot for a PERCPU_ARRAY), or NULL when
+ * @index is not below the array's max_entries.
+ */
+static __always_inline void *
+bpfmap_kernel_array_view_lookup(const struct bpfmap_kernel_array_view *view,
+				u32 index)
+{
+	lockdep_assert(!in_nmi());
+	RCU_LOCKDEP_WARN(!rcu_read_lock_held(),
+			 "bpfmap_kernel_array_view_lookup() needs rcu_read_lock()");
+	return __bpfmap_kernel_array_elem(view->values, view->pptrs,
+					  view->max_entries, view->elem_size,
+					  index);
 }
 
 /**

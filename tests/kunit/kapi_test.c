@@ -21,7 +21,10 @@
 #include <linux/jiffies.h>
 #include <linux/module.h>
 #include <linux/mount.h>
+#include <linux/preempt.h>
 #include <linux/rcupdate.h>
+#include <linux/smp.h>
+#include <linux/string.h>
 #include <linux/timer.h>
 
 #include <linux/bpfmap_kernel.h>
@@ -489,6 +492,157 @@ static void kapi_inline_array_paths_match_the_calls(struct kunit *test)
 	bpfmap_kernel_put(array);
 }
 
+/* The array of the view cases: a 12-byte value, so a stride of 16. */
+#define KAPI_VIEW_ENTRIES	5
+#define KAPI_VIEW_VALUE		12
+#define KAPI_VIEW_STRIDE	16
+
+static const struct kapi_case kapi_view_cases[] = {
+	{ "array", BPFMAP_MAP_TYPE_ARRAY },
+	{ "percpu_array", BPFMAP_MAP_TYPE_PERCPU_ARRAY },
+};
+
+KUNIT_ARRAY_PARAM(kapi_view, kapi_view_cases, kapi_case_desc);
+
+/* Indexes looked up: every element, then three past the end. */
+static const u32 kapi_view_index[] = { 0, 1, 2, 3, 4, 5, 6, U32_MAX };
+
+/*
+ * An array view answers as the lookup does, index by index: the pointer
+ * bpfmap_kernel_lookup() and the engine's own (called) lookup give for
+ * every index below max_entries, the last one included, at the element's
+ * place (its content, the stride of round_up(value_size, 8)); NULL from
+ * max_entries on; on a PERCPU_ARRAY this CPU's slot, not another's.  The
+ * pointers are taken with preemption off and compared after.
+ */
+static void kapi_array_view_matches_the_lookup(struct kunit *test)
+{
+	const struct kapi_case *c = test->param_value;
+	bool percpu = c->type == BPFMAP_MAP_TYPE_PERCPU_ARRAY;
+	struct bpfmap_map_create attr = {
+		.size = sizeof(attr),
+		.map_type = c->type,
+		.key_size = sizeof(u32),
+		.value_size = KAPI_VIEW_VALUE,
+		.max_entries = KAPI_VIEW_ENTRIES,
+	};
+	enum { N = ARRAY_SIZE(kapi_view_index) };
+	u8 *view_ptr[N], *lookup_ptr[N], *call_ptr[N], *cpu_ptr[N];
+	u8 *other_ptr[N];
+	struct bpfmap_kernel_array_view view;
+	u8 value[KAPI_VIEW_VALUE];
+	int cpu, other = -1, i;
+	struct bpfmap *map;
+	u32 index;
+
+	map = bpfmap_kernel_create(&attr);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, map);
+	/* each element's bytes name it; on every CPU for the per-CPU one */
+	for (index = 0; index < KAPI_VIEW_ENTRIES; index++) {
+		memset(value, 0x10 + index, sizeof(value));
+		KUNIT_EXPECT_EQ(test, bpfmap_kernel_update(map, &index, value,
+				percpu ? BPFMAP_F_ALL_CPUS : BPFMAP_ANY), 0);
+	}
+	KUNIT_ASSERT_EQ(test, bpfmap_kernel_array_view(map, &view), 0);
+
+	preempt_disable();
+	rcu_read_lock();
+	cpu = smp_processor_id();
+	for_each_possible_cpu(i)
+		if (i != cpu) {
+			other = i;
+			break;
+		}
+	for (i = 0; i < N; i++) {
+		index = kapi_view_index[i];
+		view_ptr[i] = bpfmap_kernel_array_view_lookup(&view, index);
+		lookup_ptr[i] = bpfmap_kernel_lookup(map, &index);
+		call_ptr[i] = bpfmap_kernel_lookup_call_v1(map, &index);
+		cpu_ptr[i] = percpu ? bpfmap_kernel_lookup_cpu(map, &index,
+							       cpu) : NULL;
+		other_ptr[i] = percpu && other >= 0 ?
+			bpfmap_kernel_lookup_cpu(map, &index, other) : NULL;
+	}
+	rcu_read_unlock();
+	preempt_enable();
+
+	for (i = 0; i < N; i++) {
+		index = kapi_view_index[i];
+		KUNIT_EXPECT_PTR_EQ_MSG(test, view_ptr[i], lookup_ptr[i],
+					"index %u", index);
+		KUNIT_EXPECT_PTR_EQ_MSG(test, view_ptr[i], call_ptr[i],
+					"index %u", index);
+		if (index >= KAPI_VIEW_ENTRIES) {
+			KUNIT_EXPECT_NULL_MSG(test, view_ptr[i], "index %u",
+					      index);
+			continue;
+		}
+		KUNIT_EXPECT_NOT_NULL_MSG(test, view_ptr[i], "index %u",
+					  index);
+		if (!view_ptr[i])
+			continue;
+		/* the element's own bytes, the first and the last */
+		KUNIT_EXPECT_EQ(test, view_ptr[i][0], 0x10 + index);
+		KUNIT_EXPECT_EQ(test, view_ptr[i][KAPI_VIEW_VALUE - 1],
+				0x10 + index);
+		if (percpu) {
+			KUNIT_EXPECT_PTR_EQ(test, view_ptr[i], cpu_ptr[i]);
+			if (other >= 0)
+				KUNIT_EXPECT_PTR_NE(test, view_ptr[i],
+						    other_ptr[i]);
+		} else if (i) {
+			KUNIT_EXPECT_EQ(test, view_ptr[i] - view_ptr[i - 1],
+					KAPI_VIEW_STRIDE);
+		}
+	}
+	bpfmap_kernel_put(map);
+}
+
+/*
+ * A view is only for ARRAY and PERCPU_ARRAY: -EINVAL on the other types,
+ * with the view zeroed, so that a lookup in it finds nothing.
+ */
+static void kapi_array_view_is_only_for_the_arrays(struct kunit *test)
+{
+	struct bpfmap *inner = kapi_create(test, BPFMAP_MAP_TYPE_ARRAY, 1);
+	struct bpfmap *hash = kapi_create(test, BPFMAP_MAP_TYPE_HASH, 4);
+	struct bpfmap *pcpu_hash = kapi_create(test,
+					       BPFMAP_MAP_TYPE_PERCPU_HASH, 4);
+	struct bpfmap_map_create attr = {
+		.size = sizeof(attr),
+		.map_type = BPFMAP_MAP_TYPE_ARRAY_OF_MAPS,
+		.key_size = sizeof(u32),
+		.value_size = sizeof(u32),
+		.max_entries = 2,
+	};
+	struct bpfmap *maps[3] = { hash, pcpu_hash };
+	struct bpfmap_kernel_array_view view;
+	void *found[3];
+	int fd, i;
+
+	fd = bpfmap_kernel_new_fd(inner, O_RDWR);
+	KUNIT_ASSERT_GE(test, fd, 0);
+	attr.inner_map_fd = fd;
+	maps[2] = bpfmap_kernel_create(&attr);
+	close_fd(fd);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, maps[2]);
+
+	for (i = 0; i < ARRAY_SIZE(maps); i++) {
+		memset(&view, 0xff, sizeof(view));
+		KUNIT_EXPECT_EQ_MSG(test, bpfmap_kernel_array_view(maps[i],
+								   &view),
+				    -EINVAL, "map %d", i);
+		rcu_read_lock();
+		found[i] = bpfmap_kernel_array_view_lookup(&view, 0);
+		rcu_read_unlock();
+		KUNIT_EXPECT_NULL_MSG(test, found[i], "map %d", i);
+	}
+	bpfmap_kernel_put(maps[2]);
+	bpfmap_kernel_put(pcpu_hash);
+	bpfmap_kernel_put(hash);
+	bpfmap_kernel_put(inner);
+}
+
 static struct kunit_case bpfmap_kapi_cases[] = {
 	KUNIT_CASE(kapi_elem_ops_in_process_context),
 	KUNIT_CASE_PARAM(kapi_elem_ops_in_irq_context, kapi_ctx_gen_params),
@@ -499,6 +653,9 @@ static struct kunit_case bpfmap_kapi_cases[] = {
 			 kapi_of_maps_gen_params),
 	KUNIT_CASE(kapi_pin_and_get_by_path),
 	KUNIT_CASE(kapi_inline_array_paths_match_the_calls),
+	KUNIT_CASE_PARAM(kapi_array_view_matches_the_lookup,
+			 kapi_view_gen_params),
+	KUNIT_CASE(kapi_array_view_is_only_for_the_arrays),
 	{}
 };
 

@@ -68,6 +68,25 @@ static __always_inline u64 kbench_lookups(struct bpfmap *map, u32 ops,
 	return misses;
 }
 
+/*
+ * A view lookup run: the view taken here, once per run (inside the timed
+ * region: its call is part of the cost), then the index passed by value,
+ * nothing through the stack.  All misses if the map has no view.
+ */
+static u64 kbench_view_lookups(struct bpfmap *map, u32 ops)
+{
+	struct bpfmap_kernel_array_view view;
+	u64 misses = 0;
+	u32 i;
+
+	if (bpfmap_kernel_array_view(map, &view))
+		return ops;
+	for (i = 0; i < ops; i++)
+		if (!bpfmap_kernel_array_view_lookup(&view, i))
+			misses++;
+	return misses;
+}
+
 static __always_inline u64 kbench_updates(struct bpfmap *map, u32 ops,
 					  const u32 ks, const void *value,
 					  u64 flags)
@@ -125,6 +144,8 @@ static u64 kbench_run_once(const struct kbench *kb)
 		if (kb->key_size == 4)
 			return kbench_inner_lookups(kb->outer, kb->ops, 4);
 		return kbench_inner_lookups(kb->outer, kb->ops, 8);
+	case BPFMAP_KBENCH_VIEW_LOOKUP:
+		return kbench_view_lookups(kb->map, kb->ops);
 	}
 	return 0;
 }
@@ -233,7 +254,7 @@ static long kbench_ioctl_run(struct bpfmap_kbench_run __user *uarg)
 
 	if (copy_from_user(&arg, uarg, sizeof(arg)))
 		return -EFAULT;
-	if (arg.op > BPFMAP_KBENCH_INNER_LOOKUP || !arg.ops ||
+	if (arg.op > BPFMAP_KBENCH_VIEW_LOOKUP || !arg.ops ||
 	    arg.ops > BPFMAP_KBENCH_MAX_OPS || !arg.repeat ||
 	    arg.repeat > BPFMAP_KBENCH_MAX_REPEAT)
 		return -EINVAL;
@@ -255,6 +276,14 @@ static long kbench_ioctl_run(struct bpfmap_kbench_run __user *uarg)
 	err = kbench_check_map(kb.map, &kb.key_size, &percpu);
 	if (err)
 		goto out;
+	if (arg.op == BPFMAP_KBENCH_VIEW_LOOKUP) {
+		struct bpfmap_kernel_array_view view;
+
+		/* an ARRAY or PERCPU_ARRAY: the runs take their own view */
+		err = bpfmap_kernel_array_view(kb.map, &view);
+		if (err)
+			goto out;
+	}
 	kb.flags_cpu = percpu;
 	memset(kb.value, 0xa5, sizeof(kb.value));
 

@@ -24,6 +24,11 @@ enum bpfmap_kbench_op {
 	BPFMAP_KBENCH_UPDATE,
 	/* lookup_inner on a map-of-maps, then lookup in the inner map */
 	BPFMAP_KBENCH_INNER_LOOKUP,
+	/*
+	 * ARRAY, PERCPU_ARRAY: bpfmap_kernel_array_view_lookup() with index
+	 * i, the view taken once per run (inside the timed region)
+	 */
+	BPFMAP_KBENCH_VIEW_LOOKUP,
 };
 
 /*
@@ -33,7 +38,8 @@ enum bpfmap_kbench_op {
  * update writes @value_size bytes of 0xa5 with BPFMAP_ANY (on the per-CPU
  * types to this CPU's slot only, BPFMAP_F_CPU).  For
  * BPFMAP_KBENCH_INNER_LOOKUP the outer map's key is always 0 and the key
- * above is looked up in the inner map.
+ * above is looked up in the inner map.  BPFMAP_KBENCH_VIEW_LOOKUP needs a
+ * 4-byte key (an array's index); -EINVAL on any other type.
  *
  * Out: @ns, the time of all runs, and @misses, the operations that found
  * no element or failed in the last run.

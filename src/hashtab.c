@@ -242,6 +242,21 @@ static struct bpfmap *elem_inner_owned(const struct bpfmap_htab *htab,
 	return rcu_dereference_protected(*elem_inner_slot(htab, l), true);
 }
 
+/* memcpy(), without a call for the common key and value sizes. */
+static __always_inline void copy_small(void *dst, const void *src, u32 size)
+{
+	/* With a constant size the compiler moves it in registers. */
+	switch (size) {
+	case 4:
+		memcpy(dst, src, 4);
+		return;
+	case 8:
+		memcpy(dst, src, 8);
+		return;
+	}
+	memcpy(dst, src, size);
+}
+
 /* The user's view of a value: HASH_OF_MAPS shows the inner map's id. */
 static __always_inline void elem_copy_value(struct bpfmap_htab *htab,
 					    struct htab_elem *l, void *value,
@@ -253,7 +268,7 @@ static __always_inline void elem_copy_value(struct bpfmap_htab *htab,
 	else if (htab_is_of_maps(htab))
 		*(u32 *)value = bpfmap_inner_id(elem_inner(htab, l));
 	else
-		memcpy(value, elem_value(htab, l), htab->map.value_size);
+		copy_small(value, elem_value(htab, l), htab->map.value_size);
 }
 
 static void elem_set_pptr(const struct bpfmap_htab *htab, struct htab_elem *l,
@@ -1173,44 +1188,83 @@ static bool keys_repeat(const void *keys, u32 cnt, u32 key_size)
  * never in the bucket at the same moment (one deleted, another added
  * meanwhile), as copies of different buckets do already.  Writes through
  * the pointers of bpfmap_kernel_lookup() are not seen, under the lock
- * either.
+ * either.  Called under rcu_read_lock(), which the walk holds across a
+ * run of buckets (struct walk_rcu).
  */
 static int bucket_copy_rcu(struct bpfmap_htab *htab, struct htab_bucket *b,
 			   u32 idx, struct htab_stage *st, u32 room,
 			   u32 value_size, u64 flags)
 {
-	u32 key_size = htab->map.key_size, cnt = 0, seq;
+	u32 key_size = htab->map.key_size, cnt = 0, seq, hash;
+	bool lru = htab_is_lru(htab);
 	void *keys = st->keys + (size_t)st->staged * key_size;
 	void *values = st->values + (size_t)st->staged * value_size;
 	struct hlist_nulls_node *n;
 	struct htab_elem *l;
 	int ret = -EAGAIN;
 
+	RCU_LOCKDEP_WARN(!rcu_read_lock_held(), "bucket_copy_rcu() needs RCU");
 	room = min(room, HTAB_WALK_RCU_MAX);
-	rcu_read_lock();
 	hlist_nulls_for_each_entry_rcu(l, n, &b->head, hash_node) {
 		if (cnt == room)
 			goto out;
 		seq = elem_read_begin(l);
-		memcpy(keys + (size_t)cnt * key_size, l->key, key_size);
+		hash = READ_ONCE(l->hash);
+		copy_small(keys + (size_t)cnt * key_size, l->key, key_size);
 		elem_copy_value(htab, l, values + (size_t)cnt * value_size,
 				flags);
 		if (elem_read_retry(l, seq))
 			goto out;
 		/*
-		 * From the key copied, not l->hash: the LRU lists set the
-		 * hash of an element they hand out before elem_fill().
+		 * Only elem_fill() writes l->hash, inside the sequence, but
+		 * on the LRU types, whose lists set the hash of an element
+		 * they hand out before elem_fill(): there the bucket comes
+		 * from the key copied.
 		 */
-		if ((htab_hash(htab, keys + (size_t)cnt * key_size) &
-		     (htab->n_buckets - 1)) != idx)
+		if (lru)
+			hash = htab_hash(htab, keys + (size_t)cnt * key_size);
+		if ((hash & (htab->n_buckets - 1)) != idx)
 			goto out;
 		cnt++;
 	}
 	if (get_nulls_value(n) == idx && !keys_repeat(keys, cnt, key_size))
 		ret = cnt;
 out:
-	rcu_read_unlock();
 	return ret;
+}
+
+/*
+ * The lookup walk's RCU read section, held across a run of buckets it
+ * copies without their locks (one lock and unlock for the run, not one a
+ * bucket), and left before anything that may sleep or takes a bucket
+ * lock, and every HTAB_WALK_RCU_RUN buckets to reschedule.
+ */
+#define HTAB_WALK_RCU_RUN	64U
+
+struct walk_rcu {
+	bool held;
+};
+
+/*
+ * Whether the section is held is @w->held, a runtime state that sparse's
+ * lock contexts cannot follow: enter and leave each look balanced to it.
+ */
+static void walk_rcu_enter(struct walk_rcu *w)
+{
+	if (w->held)
+		return;
+	rcu_read_lock();
+	__release(RCU);
+	w->held = true;
+}
+
+static void walk_rcu_leave(struct walk_rcu *w)
+{
+	if (!w->held)
+		return;
+	__acquire(RCU);
+	rcu_read_unlock();
+	w->held = false;
 }
 
 /**
@@ -1232,7 +1286,8 @@ out:
  * is left of @max_count ends the walk: -ENOSPC when it is the first, else
  * 0; @batch then names that bucket.  Past the last bucket: -ENOENT
  * (@total possibly > 0), @batch = n_buckets.  Any context that may sleep;
- * the walk reschedules between buckets.
+ * the walk reschedules between buckets, every HTAB_WALK_RCU_RUN buckets
+ * while it copies without locks.
  */
 VISIBLE_IF_KUNIT int bpfmap_htab_walk(struct bpfmap *map, u32 *batch,
 				      u32 max_count, u32 *total, u64 flags,
@@ -1245,6 +1300,7 @@ VISIBLE_IF_KUNIT int bpfmap_htab_walk(struct bpfmap *map, u32 *batch,
 	int copied;
 	struct bpfmap_freelist_node *gone, *next;
 	struct htab_stage st = {};
+	struct walk_rcu rcu = {};
 	struct hlist_nulls_node *n;
 	unsigned long irqflags;
 	struct htab_bucket *b;
@@ -1263,11 +1319,13 @@ VISIBLE_IF_KUNIT int bpfmap_htab_walk(struct bpfmap *map, u32 *batch,
 			goto next_bucket;
 		if (!do_delete && st.cap && st.staged == st.cap) {
 			/* Room for the lockless copy, without the lock. */
+			walk_rcu_leave(&rcu);
 			err = stage_flush(&st, out, total);
 			if (err)
 				goto out;
 		}
 		if (!do_delete) {
+			walk_rcu_enter(&rcu);
 			copied = bucket_copy_rcu(htab, b, *batch, &st,
 						 min(max_count - *total -
 						     st.staged,
@@ -1277,6 +1335,8 @@ VISIBLE_IF_KUNIT int bpfmap_htab_walk(struct bpfmap *map, u32 *batch,
 				st.staged += copied;
 				goto next_bucket;
 			}
+			/* The locked path may flush and allocate. */
+			walk_rcu_leave(&rcu);
 		}
 		if (!htab_lock_bucket(htab, b, *batch, &irqflags)) {
 			err = -EBUSY;
@@ -1307,8 +1367,8 @@ VISIBLE_IF_KUNIT int bpfmap_htab_walk(struct bpfmap *map, u32 *batch,
 		i = st.staged;
 		gone = NULL;
 		hlist_nulls_for_each_entry_safe(l, n, &b->head, hash_node) {
-			memcpy(st.keys + (size_t)i * key_size, l->key,
-			       key_size);
+			copy_small(st.keys + (size_t)i * key_size, l->key,
+				   key_size);
 			vdst = st.values + (size_t)i * value_size;
 			elem_copy_value(htab, l, vdst, flags);
 			if (do_delete) {
@@ -1331,8 +1391,12 @@ next_bucket:
 			err = -ENOENT;
 			break;
 		}
-		cond_resched();
+		if (!rcu.held || !(*batch % HTAB_WALK_RCU_RUN)) {
+			walk_rcu_leave(&rcu);
+			cond_resched();
+		}
 	}
+	walk_rcu_leave(&rcu);
 	/* Deleted elements are gone even if this fails. */
 	if (stage_flush(&st, out, total))
 		err = -EFAULT;

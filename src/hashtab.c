@@ -536,10 +536,13 @@ static void elem_release(struct bpfmap_htab *htab, struct htab_elem *l)
  * values are rewritten in place.  (Kernel code writing through the
  * pointer bpfmap_kernel_lookup() returned is not bracketed, as a BPF
  * program's writes are not.)  A reader takes elem_read_begin() before its
- * copy and checks elem_read_retry() after it.
+ * copy and checks elem_read_retry() after it.  Writers of one element are
+ * serialized by the lock of @b, the bucket it is in or is being linked
+ * into (an element on its way in is reachable from nowhere else).
  */
-static void elem_write_begin(struct htab_elem *l)
+static void elem_write_begin(struct htab_bucket *b, struct htab_elem *l)
 {
+	lockdep_assert_held(&b->lock);
 	WRITE_ONCE(l->seq, l->seq + 1);
 	/* The odd sequence before the writes: elem_read_retry()'s rmb. */
 	smp_wmb();
@@ -570,10 +573,11 @@ static bool elem_read_retry(const struct htab_elem *l, u32 seq)
 	return (seq & 1) || READ_ONCE(l->seq) != seq;
 }
 
-static void elem_fill(struct bpfmap_htab *htab, struct htab_elem *l,
-		      const void *key, u32 hash, const void *value, u64 flags)
+static void elem_fill(struct bpfmap_htab *htab, struct htab_bucket *b,
+		      struct htab_elem *l, const void *key, u32 hash,
+		      const void *value, u64 flags)
 {
-	elem_write_begin(l);
+	elem_write_begin(b, l);
 	l->hash = hash;
 	/* A walker reads the key before the hash: elem_key_in_bucket(). */
 	smp_wmb();
@@ -721,7 +725,7 @@ again:
 	if (err)
 		goto out_unlock;
 	if (percpu && old) {
-		elem_write_begin(old);
+		elem_write_begin(b, old);
 		bpfmap_percpu_copy_in(&htab->map, elem_pptr(htab, old), value,
 				      flags, false);
 		elem_write_end(old);
@@ -742,7 +746,7 @@ again:
 		goto out_unlock;
 	}
 
-	elem_fill(htab, new, key, hash, value, flags);
+	elem_fill(htab, b, new, key, hash, value, flags);
 	hlist_nulls_add_head_rcu(&new->hash_node, &b->head);
 	new = NULL;
 	if (old) {
@@ -851,7 +855,7 @@ again:
 	if (err)
 		goto out_unlock;
 	if (old && (percpu || !new)) {
-		elem_write_begin(old);
+		elem_write_begin(b, old);
 		if (percpu)
 			bpfmap_percpu_copy_in(&htab->map, elem_pptr(htab, old),
 					      value, flags, false);
@@ -869,7 +873,7 @@ again:
 		goto again;
 	}
 
-	elem_fill(htab, new, key, hash, value, flags);
+	elem_fill(htab, b, new, key, hash, value, flags);
 	hlist_nulls_add_head_rcu(&new->hash_node, &b->head);
 	if (old) {
 		hlist_nulls_del_rcu(&old->hash_node);

@@ -577,30 +577,51 @@ bool kernel_ran(void)
 	return kt_ran;
 }
 
-/* The goal line of @op: its lowest ratio against @goal, every row run. */
-static void print_goal(FILE *f, enum kt_op op, double goal)
-{
-	double min = 0;
-	bool met = true;
-	int i, n = 0;
+/* Any map type, for rows_min(). */
+#define KT_ANY_TYPE		((__u32)-1)
 
+/*
+ * The lowest ratio of the rows of @op (on @map_type, or KT_ANY_TYPE) in
+ * *@min, how many ran in *@n; whether every one of them ran and reached
+ * @goal (false when none ran).
+ */
+static bool rows_min(enum kt_op op, __u32 map_type, double goal, double *min,
+		     int *n)
+{
+	bool met = true;
+	int i;
+
+	*min = 0;
+	*n = 0;
 	for (i = 0; i < nr_kt_rows; i++) {
 		const struct kt_row *row = &kt_rows[i];
 
-		if (row->op != op)
+		if (row->op != op ||
+		    (map_type != KT_ANY_TYPE && row->r.c.map_type != map_type))
 			continue;
 		if (row->r.failed || row->r.skipped) {
 			met = false;
 			continue;
 		}
-		if (!n || row->r.ratio < min)
-			min = row->r.ratio;
+		if (!*n || row->r.ratio < *min)
+			*min = row->r.ratio;
 		if (row->r.ratio < goal)
 			met = false;
-		n++;
+		(*n)++;
 	}
+	return met && *n;
+}
+
+/* The goal line of @op: its lowest ratio against @goal, every row run. */
+static void print_goal(FILE *f, enum kt_op op, double goal)
+{
+	double min;
+	bool met;
+	int n;
+
+	met = rows_min(op, KT_ANY_TYPE, goal, &min, &n);
 	fprintf(f, "goal: in-kernel %s on every type, min ratio %.3f over %d case(s) (>= %.1f: %s)\n",
-		kt_op_names[op], min, n, goal, met && n ? "met" : "not met");
+		kt_op_names[op], min, n, goal, met ? "met" : "not met");
 }
 
 /*
@@ -610,34 +631,17 @@ static void print_goal(FILE *f, enum kt_op op, double goal)
  */
 static void print_goal_best(FILE *f, double goal)
 {
-	bool all = true;
+	bool all = true, met;
+	double min;
 	size_t t;
-	int i;
+	int n;
 
 	fprintf(f, "goal: in-kernel lookup by each type's hot-loop path, min ratio per type:");
 	for (t = 0; t < ARRAY_SIZE(kt_types); t++) {
 		const struct kt_type *kt = &kt_types[t];
-		enum kt_op op = kt->view ? KT_VIEW_LOOKUP : KT_LOOKUP;
-		double min = 0;
-		bool met = true;
-		int n = 0;
 
-		for (i = 0; i < nr_kt_rows; i++) {
-			const struct kt_row *row = &kt_rows[i];
-
-			if (row->op != op || row->r.c.map_type != kt->map_type)
-				continue;
-			if (row->r.failed || row->r.skipped) {
-				met = false;
-				continue;
-			}
-			if (!n || row->r.ratio < min)
-				min = row->r.ratio;
-			if (row->r.ratio < goal)
-				met = false;
-			n++;
-		}
-		met = met && n;
+		met = rows_min(kt->view ? KT_VIEW_LOOKUP : KT_LOOKUP,
+			       kt->map_type, goal, &min, &n);
 		all = all && met;
 		fprintf(f, "%s %s%s ", t ? "," : "",
 			bpfmap_map_type_name(kt->map_type),

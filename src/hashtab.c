@@ -1207,7 +1207,7 @@ static int bucket_copy_rcu(struct bpfmap_htab *htab, struct htab_bucket *b,
 	struct htab_elem *l;
 	int ret = -EAGAIN;
 
-	RCU_LOCKDEP_WARN(!rcu_read_lock_held(), "bucket_copy_rcu() needs RCU");
+	RCU_LOCKDEP_WARN(!rcu_read_lock_held(), "a lockless bucket copy needs rcu_read_lock()");
 	room = min(room, HTAB_WALK_RCU_MAX);
 	hlist_nulls_for_each_entry_rcu(l, n, &b->head, hash_node) {
 		if (cnt == room)

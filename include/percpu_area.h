@@ -15,4 +15,15 @@ void __percpu *bpfmap_percpu_alloc(size_t size, size_t align, gfp_t gfp);
 void bpfmap_percpu_free(void __percpu *ptr, size_t size);
 void bpfmap_percpu_drain(void);
 
+/* What a freed area holds while it waits (module parameter percpu_quarantine). */
+#define BPFMAP_PCPU_POISON	0x6b
+/* The most freed areas it holds at once (fewer with many CPUs). */
+#define BPFMAP_PCPU_QUARANTINE_LEN	8192U
+
+#if IS_ENABLED(CONFIG_KUNIT)
+int bpfmap_percpu_quarantine(void __percpu *ptr, size_t size,
+			     unsigned long freed_at,
+			     unsigned long *first_freed_at);
+#endif
+
 #endif /* _BPFMAP_PERCPU_AREA_H */

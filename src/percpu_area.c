@@ -14,15 +14,23 @@
  * A changed byte is reported with the code that freed the area, and the
  * run fails on the WARN.  While an area waits, its memory cannot be handed
  * to anyone else, so a late write hits the poison instead of a new user.
+ *
+ * A second free of an area is caught too, as long as the first one still
+ * waits: free_percpu() itself does not notice one, and the allocator would
+ * hand the area to two users at once, each writing into the other's bytes.
+ * The second free is reported with both callers and dropped.
  */
 
 #include <linux/bug.h>
 #include <linux/cpumask.h>
+#include <linux/hash.h>
 #include <linux/moduleparam.h>
 #include <linux/percpu.h>
 #include <linux/sched.h>
 #include <linux/spinlock.h>
 #include <linux/string.h>
+
+#include <kunit/visibility.h>
 
 #include "percpu_area.h"
 
@@ -31,8 +39,6 @@ module_param(percpu_quarantine, bool, 0444);
 MODULE_PARM_DESC(percpu_quarantine,
 		 "poison freed per-CPU areas and check them before reuse (testing; default 0)");
 
-#define PCPU_POISON		0x6b
-#define PCPU_QUARANTINE_LEN	8192U
 
 /*
  * kmemleak tracks each possible CPU's copy of a per-CPU area, and when its
@@ -43,26 +49,35 @@ MODULE_PARM_DESC(percpu_quarantine,
  */
 #define PCPU_QUARANTINE_COPIES	8192U
 
+/* The held areas are also found by address, in chains of this many. */
+#define PCPU_HELD_HASH_BITS	12
+
 struct pcpu_held {
 	void __percpu *ptr;
 	size_t size;
 	unsigned long freed_at;
+	/* The next held area in the same chain: its ring index + 1, or 0. */
+	u16 next;
 };
 
 /*
- * The held areas, oldest at @q_head; @q_lock protects all three.  A raw
- * lock held for a few instructions, so that taking it adds no rule to
+ * The held areas, oldest at @q_head, and @q_chains, the first of each
+ * chain (a ring index + 1, or 0); @q_lock protects all of them.  A raw lock
+ * held for a few instructions, so that taking it adds no rule to
  * free_percpu()'s own about where it may be called.
  */
-static struct pcpu_held q_ring[PCPU_QUARANTINE_LEN];
+static struct pcpu_held q_ring[BPFMAP_PCPU_QUARANTINE_LEN];
 static unsigned int q_head, q_len;
+static u16 q_chains[1U << PCPU_HELD_HASH_BITS];
 static DEFINE_RAW_SPINLOCK(q_lock);
+
+static_assert(BPFMAP_PCPU_QUARANTINE_LEN < U16_MAX);
 
 /* How many areas are held: PCPU_QUARANTINE_COPIES over the CPUs. */
 static unsigned int q_cap(void)
 {
 	return clamp(PCPU_QUARANTINE_COPIES / num_possible_cpus(), 1U,
-		     PCPU_QUARANTINE_LEN);
+		     BPFMAP_PCPU_QUARANTINE_LEN);
 }
 
 /**
@@ -75,6 +90,7 @@ void __percpu *bpfmap_percpu_alloc(size_t size, size_t align, gfp_t gfp)
 {
 	return __alloc_percpu_gfp(size, align, gfp);
 }
+EXPORT_SYMBOL_IF_KUNIT(bpfmap_percpu_alloc);
 
 /* Frees @h for real, reporting a write into it since it was poisoned. */
 static void held_release(const struct pcpu_held *h)
@@ -84,7 +100,7 @@ static void held_release(const struct pcpu_held *h)
 
 	for_each_possible_cpu(cpu) {
 		bytes = per_cpu_ptr(h->ptr, cpu);
-		bad = memchr_inv(bytes, PCPU_POISON, h->size);
+		bad = memchr_inv(bytes, BPFMAP_PCPU_POISON, h->size);
 		if (!bad)
 			continue;
 		pr_err("a %zu-byte per-CPU area was written after %pS freed it: cpu %d, byte %zu is %#x\n",
@@ -98,6 +114,81 @@ static void held_release(const struct pcpu_held *h)
 	free_percpu(h->ptr);
 }
 
+static u16 *held_chain(const void __percpu *ptr)
+{
+	return &q_chains[hash_ptr((__force void *)ptr, PCPU_HELD_HASH_BITS)];
+}
+
+/* The held entry of @ptr, or NULL. */
+static struct pcpu_held *held_find(const void __percpu *ptr)
+{
+	u16 i;
+
+	lockdep_assert_held(&q_lock);
+	for (i = *held_chain(ptr); i; i = q_ring[i - 1].next)
+		if (q_ring[i - 1].ptr == ptr)
+			return &q_ring[i - 1];
+	return NULL;
+}
+
+/* Takes the oldest entry off the ring and its chain, into *@out. */
+static void held_pop_oldest(struct pcpu_held *out)
+{
+	u16 *link, at = q_head + 1;
+
+	lockdep_assert_held(&q_lock);
+	*out = q_ring[q_head];
+	for (link = held_chain(out->ptr); *link != at;
+	     link = &q_ring[*link - 1].next)
+		;
+	*link = out->next;
+	q_head = (q_head + 1) % BPFMAP_PCPU_QUARANTINE_LEN;
+	q_len--;
+}
+
+/**
+ * bpfmap_percpu_quarantine - hold a poisoned area back from the allocator
+ * @ptr: the area, poisoned on every possible CPU
+ * @size: its size
+ * @freed_at: the code that freed it
+ * @first_freed_at: set to the code of the first free when this is a second
+ *
+ * Any context but NMI.  Returns -EEXIST, and holds nothing, when @ptr is
+ * held already: a second free.  The oldest area leaves when the ring is
+ * full, and is checked and freed after @q_lock is dropped.
+ */
+VISIBLE_IF_KUNIT int bpfmap_percpu_quarantine(void __percpu *ptr, size_t size,
+					      unsigned long freed_at,
+					      unsigned long *first_freed_at)
+{
+	struct pcpu_held out = {}, *first;
+	unsigned long flags;
+	unsigned int at;
+	u16 *chain;
+
+	raw_spin_lock_irqsave(&q_lock, flags);
+	first = held_find(ptr);
+	if (first) {
+		*first_freed_at = first->freed_at;
+		raw_spin_unlock_irqrestore(&q_lock, flags);
+		return -EEXIST;
+	}
+	if (q_len >= q_cap())
+		held_pop_oldest(&out);
+	at = (q_head + q_len) % BPFMAP_PCPU_QUARANTINE_LEN;
+	chain = held_chain(ptr);
+	q_ring[at] = (struct pcpu_held){
+		.ptr = ptr, .size = size, .freed_at = freed_at, .next = *chain,
+	};
+	*chain = at + 1;
+	q_len++;
+	raw_spin_unlock_irqrestore(&q_lock, flags);
+	if (out.ptr)
+		held_release(&out);
+	return 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(bpfmap_percpu_quarantine);
+
 /**
  * bpfmap_percpu_free - give back an area of bpfmap_percpu_alloc()
  * @ptr: the area, or NULL
@@ -108,10 +199,7 @@ static void held_release(const struct pcpu_held *h)
  */
 void bpfmap_percpu_free(void __percpu *ptr, size_t size)
 {
-	struct pcpu_held out = {}, in = {
-		.ptr = ptr, .size = size, .freed_at = _RET_IP_,
-	};
-	unsigned long flags;
+	unsigned long first;
 	int cpu;
 
 	if (!ptr)
@@ -121,19 +209,13 @@ void bpfmap_percpu_free(void __percpu *ptr, size_t size)
 		return;
 	}
 	for_each_possible_cpu(cpu)
-		memset(per_cpu_ptr(ptr, cpu), PCPU_POISON, size);
-
-	raw_spin_lock_irqsave(&q_lock, flags);
-	if (q_len >= q_cap()) {
-		out = q_ring[q_head];
-		q_head = (q_head + 1) % PCPU_QUARANTINE_LEN;
-		q_len--;
+		memset(per_cpu_ptr(ptr, cpu), BPFMAP_PCPU_POISON, size);
+	if (bpfmap_percpu_quarantine(ptr, size, _RET_IP_, &first)) {
+		/* The area stays with its first free. */
+		pr_err("a %zu-byte per-CPU area was freed by %pS and again by %pS\n",
+		       size, (void *)first, (void *)_RET_IP_);
+		WARN_ONCE(1, "bpfmap: per-CPU area freed twice\n");
 	}
-	q_ring[(q_head + q_len) % PCPU_QUARANTINE_LEN] = in;
-	q_len++;
-	raw_spin_unlock_irqrestore(&q_lock, flags);
-	if (out.ptr)
-		held_release(&out);
 }
 
 /*
@@ -151,9 +233,7 @@ void bpfmap_percpu_drain(void)
 			raw_spin_unlock_irqrestore(&q_lock, flags);
 			return;
 		}
-		h = q_ring[q_head];
-		q_head = (q_head + 1) % PCPU_QUARANTINE_LEN;
-		q_len--;
+		held_pop_oldest(&h);
 		raw_spin_unlock_irqrestore(&q_lock, flags);
 		held_release(&h);
 		cond_resched();

@@ -15,7 +15,7 @@
 #   make bench      benchmarks against the kernel's bpf() in one VM boot
 #   make docs       Documentation/ as HTML in build/docs (docutils), and a
 #                   groff check of the man pages; fails on any warning
-#   make fuzz       the ioctl fuzzer in a VM: SECONDS=60 KERNEL=debug|stock
+#   make fuzz       the ioctl fuzzer in a VM: SECONDS=60 KERNEL=debug|stock FAULTS=0
 #                   [SEED=n] [THREADS=n] [KDIR=debug kernel build dir]
 #
 #   make install    [KDIR=] [PREFIX=/usr/local] [DESTDIR=]: the module for
@@ -109,6 +109,7 @@ KERNEL ?= debug
 fuzz:
 	@tests/vm/fuzz.sh --kernel $(KERNEL) --seconds $(SECONDS) \
 		$(if $(SEED),--seed $(SEED)) $(if $(THREADS),--threads $(THREADS)) \
+		$(if $(FAULTS),--faults $(FAULTS)) \
 		$(if $(filter command line environment,$(origin KDIR)),--kdir $(KDIR))
 
 version:

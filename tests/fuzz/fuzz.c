@@ -6,7 +6,7 @@
  * found violations, 2 when the fuzzer could not run.
  *
  * usage: bpfmap-fuzz [--seed N] [--threads N] [--seconds S] [--ops N]
- *                    [--max-reports N] [--verbose]
+ *                    [--faults P] [--max-reports N] [--verbose]
  */
 #include <errno.h>
 #include <getopt.h>
@@ -21,13 +21,16 @@ static void print_usage(FILE *f)
 {
 	fprintf(f,
 		"usage: bpfmap-fuzz [--seed N] [--threads N] [--seconds S] [--ops N]\n"
-		"                   [--max-reports N] [--verbose]\n"
+		"                   [--faults P] [--max-reports N] [--verbose]\n"
 		"  --seed N         the run's seed (default 1); each thread's stream\n"
 		"                   is derived from it and the thread's number\n"
 		"  --threads N      threads (default 4, at most %d)\n"
 		"  --seconds S      stop after S seconds (default 10 when --ops is\n"
 		"                   not given)\n"
 		"  --ops N          stop each thread after N ops\n"
+		"  --faults P       run P percent of the ops with an allocation\n"
+		"                   failure armed (fail-nth; needs the kernel's\n"
+		"                   CONFIG_FAULT_INJECTION; default 0)\n"
 		"  --max-reports N  violations printed in full (default 50)\n"
 		"  --verbose        print every op\n", FUZZ_MAX_THREADS);
 }
@@ -39,6 +42,7 @@ int main(int argc, char **argv)
 		{ "threads", required_argument, NULL, 't' },
 		{ "seconds", required_argument, NULL, 'S' },
 		{ "ops", required_argument, NULL, 'o' },
+		{ "faults", required_argument, NULL, 'f' },
 		{ "max-reports", required_argument, NULL, 'm' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
@@ -68,6 +72,11 @@ int main(int argc, char **argv)
 		case 'o':
 			cfg.ops = strtoull(optarg, &end, 0);
 			break;
+		case 'f':
+			cfg.faults = strtoul(optarg, &end, 0);
+			if (cfg.faults > 100)
+				errno = ERANGE;
+			break;
 		case 'm':
 			cfg.max_reports = strtoul(optarg, &end, 0);
 			break;
@@ -94,9 +103,9 @@ int main(int argc, char **argv)
 	if (!seconds_set && !cfg.ops)
 		cfg.seconds = 10;
 
-	printf("fuzz: seed=%llu threads=%u seconds=%g ops/thread=%llu\n",
+	printf("fuzz: seed=%llu threads=%u seconds=%g ops/thread=%llu faults=%u%%\n",
 	       (unsigned long long)cfg.seed, cfg.threads, cfg.seconds,
-	       (unsigned long long)cfg.ops);
+	       (unsigned long long)cfg.ops, cfg.faults);
 	fflush(stdout);
 	err = fuzz_run(&cfg, &totals);
 	if (err) {

@@ -323,6 +323,8 @@ struct fthread {
 	struct fmap maps[MAX_MAPS];
 	struct arena ar[NR_ARENAS];
 	struct fuzz_totals t;
+	int nth_fd;		/* /proc/self/task/<tid>/fail-nth, or -1 */
+	bool faulting;		/* an allocation failure is armed */
 	char what[200];		/* the current op, for reports */
 	uint8_t scratch[16384];	/* expected values, copies */
 };
@@ -401,6 +403,8 @@ static bool expect(struct fthread *t, const struct fmap *m, int rc,
 	char allowed[160];
 
 	if (mask & B(rc) && ebit(rc) != 63)
+		return true;
+	if (t->faulting && rc == ENOMEM)
 		return true;
 	mask_str(mask, allowed, sizeof(allowed));
 	violation(t, m, NULL, 0, NULL, 0, "result %s, allowed: %s",
@@ -1451,6 +1455,9 @@ static void model_resync(struct fthread *t, struct fmap *m)
 		} else if (err == ENOENT && !(m->array &&
 			   m->type != BPFMAP_MAP_TYPE_ARRAY_OF_MAPS)) {
 			m->st[k] = K_ABSENT;
+		} else if (t->faulting && err == ENOMEM) {
+			/* The armed failure: read again once it is over. */
+			continue;
 		} else {
 			violation(t, m, NULL, 0, NULL, 0,
 				  "resync lookup of key#%u: %s", k, ename(err));
@@ -1480,7 +1487,8 @@ static void op_verify(struct fthread *t, struct fmap *m)
 			continue;
 		if (!err)
 			model_check(t, m, k, out, 0, "VERIFY lookup");
-		else if (!(m->array && m->type != BPFMAP_MAP_TYPE_ARRAY_OF_MAPS))
+		else if (err == ENOENT &&
+			 !(m->array && m->type != BPFMAP_MAP_TYPE_ARRAY_OF_MAPS))
 			m->st[k] = K_ABSENT;
 	}
 
@@ -1498,9 +1506,10 @@ static void op_verify(struct fthread *t, struct fmap *m)
 		if (err == ENOENT)
 			break;
 		if (err) {
-			violation(t, m, NULL, 0, NULL, 0,
-				  "VERIFY walk: GET_NEXT_KEY gave %s",
-				  ename(err));
+			if (!(t->faulting && err == ENOMEM))
+				violation(t, m, NULL, 0, NULL, 0,
+					  "VERIFY walk: GET_NEXT_KEY gave %s",
+					  ename(err));
 			return;
 		}
 		if (++steps > limit) {
@@ -1992,10 +2001,21 @@ static size_t mm_area(const struct fmap *m)
 
 static void mm_unmap(struct fthread *t, struct fmap *m)
 {
+	int err = 0;
+
 	if (!m->mm)
 		return;
-	munmap(m->mm, m->mm_len);
-	count_result(t, FUZZ_SLOT_MMAP, 0);
+	/*
+	 * An armed allocation failure can fail munmap() itself (the VMA
+	 * tree allocates); it fires once, so the second try unmaps.  A
+	 * mapping left in place would keep the map alive past its close.
+	 */
+	if (munmap(m->mm, m->mm_len) && (errno != ENOMEM || !t->faulting ||
+					 munmap(m->mm, m->mm_len)))
+		err = errno;
+	if (err)
+		violation(t, m, NULL, 0, NULL, 0, "munmap: %s", strerror(err));
+	count_result(t, FUZZ_SLOT_MMAP, err);
 	m->mm = NULL;
 }
 
@@ -2841,6 +2861,145 @@ static void one_op(struct fthread *t)
 		op_lookup(t, m);
 }
 
+/* ---- allocation failures (faults) ---- */
+
+/* This thread's fail-nth file, or -1 (and a report) when there is none. */
+static int fail_nth_open(void)
+{
+	char path[64];
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/self/task/%ld/fail-nth",
+		 (long)gettid());
+	fd = open(path, O_RDWR | O_CLOEXEC);
+	if (fd < 0)
+		fprintf(g.cfg->out, "%sfuzz: %s: %s (no CONFIG_FAULT_INJECTION?)\n",
+			pfx(), path, strerror(errno));
+	return fd;
+}
+
+/*
+ * By default failslab and fail_page_alloc exempt the allocations that may
+ * sleep (ignore-gfp-wait), which are most of what the ioctls make, and
+ * verbose > 0 logs every injected fault, which the VM harness would count
+ * as a kernel report.  Their probability stays 0: only fail-nth fails.
+ */
+static const char *const fault_knobs[][2] = {
+	{ "/sys/kernel/debug/failslab/ignore-gfp-wait", "N" },
+	{ "/sys/kernel/debug/failslab/verbose", "0" },
+	{ "/sys/kernel/debug/fail_page_alloc/ignore-gfp-wait", "N" },
+	{ "/sys/kernel/debug/fail_page_alloc/verbose", "0" },
+};
+
+#define NR_FAULT_KNOBS	ARRAY_SIZE(fault_knobs)
+
+/*
+ * Write @val to the debugfs file @path; 0 or -errno.  Plain read() and
+ * write(): the numeric knobs are not seekable, so pread() and pwrite()
+ * fail on them with ESPIPE.
+ */
+static int knob_write(const char *path, const char *val)
+{
+	ssize_t len = (ssize_t)strlen(val);
+	int fd = open(path, O_WRONLY | O_CLOEXEC), err = 0;
+
+	if (fd < 0)
+		return -errno;
+	if (write(fd, val, len) != len)
+		err = -errno;
+	close(fd);
+	return err;
+}
+
+/*
+ * Set the knobs and keep what they said in @saved; a knob that cannot be
+ * read or written (no debugfs) is left alone and its saved value empty.
+ */
+static void fault_knobs_set(char saved[][16])
+{
+	unsigned int i;
+	ssize_t len;
+	int fd;
+
+	for (i = 0; i < NR_FAULT_KNOBS; i++) {
+		saved[i][0] = '\0';
+		fd = open(fault_knobs[i][0], O_RDONLY | O_CLOEXEC);
+		if (fd < 0)
+			continue;
+		len = read(fd, saved[i], 15);
+		close(fd);
+		saved[i][len > 0 ? len : 0] = '\0';
+		saved[i][strcspn(saved[i], "\n")] = '\0';
+		if (saved[i][0] && knob_write(fault_knobs[i][0],
+					      fault_knobs[i][1]))
+			saved[i][0] = '\0';
+	}
+}
+
+static void fault_knobs_restore(char saved[][16])
+{
+	unsigned int i;
+
+	for (i = 0; i < NR_FAULT_KNOBS; i++)
+		if (saved[i][0] && knob_write(fault_knobs[i][0], saved[i]))
+			fprintf(g.cfg->out, "%sfuzz: cannot restore %s\n",
+				pfx(), fault_knobs[i][0]);
+}
+
+/* Write @n to fail-nth: the nth injection point from now fails; 0 disarms. */
+static int fail_nth_set(struct fthread *t, unsigned int n)
+{
+	char buf[16];
+	int len = snprintf(buf, sizeof(buf), "%u", n);
+
+	return pwrite(t->nth_fd, buf, len, 0) == len ? 0 : -errno;
+}
+
+/* Whether the armed failure fired: fail-nth reads 0 once it did. */
+static bool fail_nth_fired(struct fthread *t)
+{
+	char buf[16] = "";
+
+	return pread(t->nth_fd, buf, sizeof(buf) - 1, 0) > 0 &&
+	       strtoul(buf, NULL, 10) == 0;
+}
+
+/*
+ * One op, with an allocation failure armed in cfg->faults percent of
+ * them.  When it fired, the private maps are read back into the model:
+ * ENOMEM may have come from any of the op's commands, and a batch may
+ * have done part of its work.
+ */
+static void one_op_faulting(struct fthread *t)
+{
+	unsigned int s;
+	bool fired;
+
+	if (t->nth_fd < 0 || !chance(&t->r, g.cfg->faults)) {
+		one_op(t);
+		return;
+	}
+	if (fail_nth_set(t, 1 + below(&t->r, 8))) {
+		violation(t, NULL, NULL, 0, NULL, 0, "fail-nth: %s",
+			  strerror(errno));
+		return;
+	}
+	t->faulting = true;
+	t->t.faults_armed++;
+	one_op(t);
+	fired = fail_nth_fired(t);
+	if (!fired && fail_nth_set(t, 0))
+		violation(t, NULL, NULL, 0, NULL, 0, "fail-nth: %s",
+			  strerror(errno));
+	t->faulting = false;
+	if (!fired)
+		return;
+	t->t.faults_injected++;
+	for (s = 0; s < MAX_MAPS; s++)
+		if (t->maps[s].fd >= 0)
+			model_resync(t, &t->maps[s]);
+}
+
 static void *thread_main(void *arg)
 {
 	struct fthread *t = arg;
@@ -2849,13 +3008,16 @@ static void *thread_main(void *arg)
 
 	for (s = 0; s < MAX_MAPS; s++)
 		t->maps[s].fd = -1;
+	t->nth_fd = cfg->faults ? fail_nth_open() : -1;
+	if (cfg->faults && t->nth_fd < 0)
+		__atomic_store_n(&g.stop, 1, __ATOMIC_RELAXED);
 	while (!__atomic_load_n(&g.stop, __ATOMIC_RELAXED)) {
 		if (cfg->ops && t->opno >= cfg->ops)
 			break;
 		if (!(t->opno & 15) && cfg->seconds > 0 &&
 		    now_since_start() >= cfg->seconds)
 			break;
-		one_op(t);
+		one_op_faulting(t);
 		t->opno++;
 		t->t.ops++;
 	}
@@ -2865,6 +3027,8 @@ static void *thread_main(void *arg)
 			op_verify(t, &t->maps[s]);
 		fmap_close(t, &t->maps[s]);
 	}
+	if (t->nth_fd >= 0)
+		close(t->nth_fd);
 	return NULL;
 }
 
@@ -2890,6 +3054,7 @@ static unsigned int possible_cpus(void)
 
 int fuzz_run(const struct fuzz_config *cfg, struct fuzz_totals *totals)
 {
+	char knobs[NR_FAULT_KNOBS][16] = { { 0 } };
 	struct fthread *th;
 	pthread_t *tid;
 	unsigned int i, a, s;
@@ -2906,6 +3071,15 @@ int fuzz_run(const struct fuzz_config *cfg, struct fuzz_totals *totals)
 	g.reports = 0;
 	if (!g.ncpus)
 		return -ENOENT;
+	if (cfg->faults) {
+		/* No fail-nth (no CONFIG_FAULT_INJECTION): cannot run. */
+		int fd = fail_nth_open();
+
+		if (fd < 0)
+			return -EOPNOTSUPP;
+		close(fd);
+		fault_knobs_set(knobs);
+	}
 	totals->ncpus = g.ncpus;
 	g.rdonly = mmap(NULL, g.page, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS,
 			-1, 0);
@@ -2965,7 +3139,10 @@ int fuzz_run(const struct fuzz_config *cfg, struct fuzz_totals *totals)
 		totals->padding_violations += t->padding_violations;
 		totals->checked_values += t->checked_values;
 		totals->checked_padding += t->checked_padding;
+		totals->faults_armed += t->faults_armed;
+		totals->faults_injected += t->faults_injected;
 	}
+
 out:
 	for (i = 0; th && i < cfg->threads; i++) {
 		for (a = 0; a < NR_ARENAS; a++)
@@ -2978,6 +3155,7 @@ out:
 	if (g.null_fd >= 0)
 		close(g.null_fd);
 	munmap(g.rdonly, g.page);
+	fault_knobs_restore(knobs);
 	return err;
 }
 
@@ -3054,6 +3232,11 @@ void fuzz_print_totals(FILE *f, const struct fuzz_config *cfg,
 	fprintf(f, "%sfuzz checks: values compared with the model=%llu per-CPU slots with padding checked=%llu\n",
 		pfx, (unsigned long long)t->checked_values,
 		(unsigned long long)t->checked_padding);
+	if (cfg->faults)
+		fprintf(f, "%sfuzz faults: %u%% of ops armed=%llu fired=%llu\n",
+			pfx, cfg->faults,
+			(unsigned long long)t->faults_armed,
+			(unsigned long long)t->faults_injected);
 	fprintf(f, "%sfuzz violations: %llu (non-zero per-CPU padding: %llu)\n",
 		pfx, (unsigned long long)t->violations,
 		(unsigned long long)t->padding_violations);

@@ -16,6 +16,14 @@
  * must be the ones last written (LRU maps may lose elements).  Any
  * violation is printed with the seed, thread, op number, command, map
  * attributes and bytes involved.
+ *
+ * With faults set, that percentage of ops runs with one allocation failure
+ * armed in the thread (CONFIG_FAULT_INJECTION's fail-nth: one of the next
+ * eight fault-injection points the thread reaches fails), concurrently
+ * with the other threads' ops.  ENOMEM is then one more result every
+ * command of that op may give, and when the fault fired the thread reads
+ * its private maps back into its model, as a failed command may have
+ * changed nothing or, in a batch, part of what it reports.
  */
 #ifndef _BPFMAP_FUZZ_CORE_H
 #define _BPFMAP_FUZZ_CORE_H
@@ -41,6 +49,7 @@ struct fuzz_config {
 	int verbose;		/* print every op */
 	FILE *out;		/* reports and totals */
 	const char *prefix;	/* before every line printed, e.g. "# " */
+	unsigned int faults;	/* percent of ops with a failure armed */
 };
 
 struct fuzz_totals {
@@ -53,6 +62,8 @@ struct fuzz_totals {
 	uint64_t padding_violations;
 	uint64_t checked_values;	/* model comparisons made */
 	uint64_t checked_padding;	/* per-CPU slots whose padding was read */
+	uint64_t faults_armed;		/* ops run with a failure armed */
+	uint64_t faults_injected;	/* of those, ops where it fired */
 	double elapsed;
 	unsigned int ncpus;		/* possible CPUs */
 };

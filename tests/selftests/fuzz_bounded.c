@@ -6,7 +6,10 @@
  * with a fixed seed against /dev/bpfmap, and the test fails on any oracle
  * violation (an errno the command cannot give for its input, a non-zero
  * per-CPU padding byte, an fd mode not enforced, a value read back that is
- * not the one last written).  It prints the fuzzer's totals.
+ * not the one last written).  It prints the fuzzer's totals.  A second
+ * pass runs with allocation failures armed in a tenth of the ops (fail-nth;
+ * kernels without fault injection skip it), so that the failure paths run
+ * while other threads create, fill and close maps.
  *
  * Only the bpfmap backend: the fuzzer issues the ioctls itself, the
  * kernel's bpf(2) is not what it tests.  For longer runs on the debug or
@@ -26,6 +29,9 @@
 #define BOUNDED_OPS		3000
 /* A slower machine stops early instead of hitting the harness timeout. */
 #define BOUNDED_SECONDS		120
+/* The pass with failures: percent of ops, and its shorter budget. */
+#define BOUNDED_FAULTS		10
+#define BOUNDED_FAULT_OPS	1500
 
 FIXTURE(fuzz) {
 };
@@ -61,6 +67,35 @@ TEST_F_TIMEOUT(fuzz, fixed_seed_run_has_no_oracle_violations, 300)
 	EXPECT_EQ(0ULL, totals.padding_violations);
 	ASSERT_EQ(0ULL, totals.violations);
 	/* The oracle compared values with its model, not just errnos. */
+	ASSERT_LT(0ULL, totals.checked_values);
+	ASSERT_LT(0ULL, totals.checked_padding);
+}
+
+TEST_F_TIMEOUT(fuzz, run_with_allocation_failures_has_no_oracle_violations,
+	       300)
+{
+	struct fuzz_config cfg = {
+		.seed = BOUNDED_SEED + 1,
+		.threads = BOUNDED_THREADS,
+		.ops = BOUNDED_FAULT_OPS,
+		.seconds = BOUNDED_SECONDS,
+		.max_reports = 20,
+		.out = stdout,
+		.prefix = "# ",
+		.faults = BOUNDED_FAULTS,
+	};
+	struct fuzz_totals totals;
+	int err;
+
+	err = fuzz_run(&cfg, &totals);
+	if (err == -EOPNOTSUPP)
+		SKIP(return, "no fail-nth: the kernel has no fault injection");
+	ASSERT_EQ(0, err);
+	fuzz_print_totals(stdout, &cfg, &totals);
+	EXPECT_EQ(0ULL, totals.padding_violations);
+	ASSERT_EQ(0ULL, totals.violations);
+	/* Failures were armed and fired, and the oracle still compared. */
+	ASSERT_LT(0ULL, totals.faults_injected);
 	ASSERT_LT(0ULL, totals.checked_values);
 	ASSERT_LT(0ULL, totals.checked_padding);
 }

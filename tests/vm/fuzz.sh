@@ -12,13 +12,17 @@
 # $BPFMAP_CACHE/logs/fuzz-*.
 #
 # usage: fuzz.sh [--kernel debug|stock] [--seconds N] [--seed N]
-#                [--threads N] [--smp SPEC] [--kdir DIR] [--timeout D]
-#                [--module FILE]
+#                [--threads N] [--faults P] [--smp SPEC] [--kdir DIR]
+#                [--timeout D] [--module FILE]
 #   --kernel K    debug (default): the test kernel of build-kernel.sh, or
 #                 --kdir DIR; stock: Debian's kernel (debian-kernel.sh)
 #   --seconds N   how long the fuzzer runs (default 60)
 #   --seed N      the fuzzer's seed (default: from the clock; printed)
 #   --threads N   fuzzer threads (default 4)
+#   --faults P    P percent of the ops run with one allocation failure
+#                 armed (fail-nth), alongside the other threads (default
+#                 0; the debug kernel only: the stock ones have no fault
+#                 injection)
 #   --smp SPEC    QEMU -smp (default "2,maxcpus=4": 4 possible CPUs, 2
 #                 online, so per-CPU values have slots of offline CPUs)
 #   --timeout D   limit for the whole boot (default: seconds + 20 min)
@@ -34,6 +38,7 @@ kind=debug
 seconds=60
 seed=
 threads=4
+faults=0
 smp=2,maxcpus=4
 kdir=
 limit=
@@ -44,6 +49,7 @@ while [ $# -gt 0 ]; do
 	--seconds) seconds=$2; shift 2 ;;
 	--seed) seed=$2; shift 2 ;;
 	--threads) threads=$2; shift 2 ;;
+	--faults) faults=$2; shift 2 ;;
 	--smp) smp=$2; shift 2 ;;
 	--kdir) kdir=$2; shift 2 ;;
 	--timeout) limit=$2; shift 2 ;;
@@ -57,6 +63,10 @@ debug|stock) ;;
 *) echo "fuzz.sh: --kernel is debug or stock, not $kind" >&2; exit 2 ;;
 esac
 [[ $seconds =~ ^[0-9]+$ ]] || { echo "fuzz.sh: bad --seconds $seconds" >&2; exit 2; }
+[[ $faults =~ ^[0-9]+$ ]] && [ "$faults" -le 100 ] ||
+	{ echo "fuzz.sh: --faults is a percentage, not $faults" >&2; exit 2; }
+[ "$faults" -eq 0 ] || [ "$kind" = debug ] ||
+	{ echo "fuzz.sh: --faults needs --kernel debug" >&2; exit 2; }
 [ -n "$seed" ] || seed=$(date +%s)
 [ -n "$limit" ] || limit=$((seconds + 1200))s
 
@@ -103,10 +113,11 @@ rm -rf "$stage"
 
 append="console=ttyS0 panic=-1 oops=panic log_buf_len=4M mitigations=off"
 append+=" bpfmap_fuzz.seconds=$seconds bpfmap_fuzz.seed=$seed bpfmap_fuzz.threads=$threads"
+append+=" bpfmap_fuzz.faults=$faults"
 vm_qemu_args "$smp" "$kernel" "$initrd" "$append"
 vm_args+=(-monitor none -serial stdio -serial "file:$results")
 
-say "booting $release (-smp $smp) for a ${seconds}s fuzz run, seed $seed, $threads threads; logs in $logdir"
+say "booting $release (-smp $smp) for a ${seconds}s fuzz run, seed $seed, $threads threads, faults $faults%; logs in $logdir"
 start=$(date +%s)
 set +e
 timeout -k 10 "$limit" "${vm_args[@]}" </dev/null | tr -d '\r' | tee "$console" |
@@ -152,7 +163,7 @@ if [ "$nviol" -gt 0 ]; then
 	sed -n '/^VIOLATION/,/^[^ ]/p' "$results" | head -n 60
 fi
 
-grep -E '^fuzz (totals|command|errno|checks|violations):' "$results" | sed "s/^/[$tag] /" || true
+grep -E '^fuzz (totals|command|errno|checks|faults|violations):' "$results" | sed "s/^/[$tag] /" || true
 if [ "$failed" -eq 0 ]; then
 	say "PASSED (seed $seed, ${seconds}s)"
 	exit 0

@@ -3,7 +3,7 @@
 #
 # /init of the fuzz VM (copied into the initramfs by fuzz.sh; busybox sh).
 # Loads bpfmap.ko, runs /bin/bpfmap-fuzz with the settings fuzz.sh put on
-# the kernel command line (bpfmap_fuzz.seconds=, .seed=, .threads=),
+# the kernel command line (bpfmap_fuzz.seconds=, .seed=, .threads=, .faults=),
 # unloads the module, asks kmemleak (when the kernel has it) for leaks and
 # powers off.  As in guest-check.sh, everything goes to the console and to
 # the result channel /dev/ttyS1 between "### BEGIN <what>" and
@@ -25,6 +25,7 @@ fuzz() {
 	seconds=$(param seconds 60)
 	seed=$(param seed 1)
 	threads=$(param threads 4)
+	faults=$(param faults 0)
 	echo "### FUZZ-VM BEGIN kernel=$(uname -r)" \
 		"online=$(cat /sys/devices/system/cpu/online)" \
 		"possible=$(cat /sys/devices/system/cpu/possible)"
@@ -36,9 +37,9 @@ fuzz() {
 	echo "### insmod rc=$rc uptime=$(uptime)"
 	[ "$rc" -eq 0 ] || return
 
-	echo "### BEGIN fuzz seconds=$seconds seed=$seed threads=$threads"
+	echo "### BEGIN fuzz seconds=$seconds seed=$seed threads=$threads faults=$faults"
 	(cd /tmp && /bin/bpfmap-fuzz --seed "$seed" --threads "$threads" \
-		--seconds "$seconds" </dev/null 2>&1)
+		--seconds "$seconds" --faults "$faults" </dev/null 2>&1)
 	rc=$?
 	echo "### END fuzz rc=$rc uptime=$(uptime)"
 

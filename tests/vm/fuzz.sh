@@ -63,8 +63,10 @@ debug|stock) ;;
 *) echo "fuzz.sh: --kernel is debug or stock, not $kind" >&2; exit 2 ;;
 esac
 [[ $seconds =~ ^[0-9]+$ ]] || { echo "fuzz.sh: bad --seconds $seconds" >&2; exit 2; }
-[[ $faults =~ ^[0-9]+$ ]] && [ "$faults" -le 100 ] ||
-	{ echo "fuzz.sh: --faults is a percentage, not $faults" >&2; exit 2; }
+if ! [[ $faults =~ ^[0-9]+$ ]] || [ "$faults" -gt 100 ]; then
+	echo "fuzz.sh: --faults is a percentage, not $faults" >&2
+	exit 2
+fi
 [ "$faults" -eq 0 ] || [ "$kind" = debug ] ||
 	{ echo "fuzz.sh: --faults needs --kernel debug" >&2; exit 2; }
 [ -n "$seed" ] || seed=$(date +%s)

@@ -17,8 +17,12 @@ void bpfmap_percpu_drain(void);
 
 /* What a freed area holds while it waits (module parameter percpu_quarantine). */
 #define BPFMAP_PCPU_POISON	0x6b
-/* The most freed areas it holds at once (fewer with many CPUs). */
+/*
+ * The most freed areas it holds at once, and the most per-CPU copies of
+ * them: it holds COPIES / num_possible_cpus() areas, at most LEN.
+ */
 #define BPFMAP_PCPU_QUARANTINE_LEN	8192U
+#define BPFMAP_PCPU_QUARANTINE_COPIES	8192U
 
 #if IS_ENABLED(CONFIG_KUNIT)
 int bpfmap_percpu_quarantine(void __percpu *ptr, size_t size,

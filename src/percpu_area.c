@@ -39,16 +39,6 @@ module_param(percpu_quarantine, bool, 0444);
 MODULE_PARM_DESC(percpu_quarantine,
 		 "poison freed per-CPU areas and check them before reuse (testing; default 0)");
 
-
-/*
- * kmemleak tracks each possible CPU's copy of a per-CPU area, and when its
- * own allocations fail (fault injection) it takes objects from a fixed
- * pool (CONFIG_DEBUG_KMEMLEAK_MEM_POOL_SIZE, 16000 by default) and turns
- * itself off once that is empty.  The areas held here keep their objects,
- * so they are limited to this many per-CPU copies in all.
- */
-#define PCPU_QUARANTINE_COPIES	8192U
-
 /* The held areas are also found by address, in chains of this many. */
 #define PCPU_HELD_HASH_BITS	12
 
@@ -56,27 +46,34 @@ struct pcpu_held {
 	void __percpu *ptr;
 	size_t size;
 	unsigned long freed_at;
-	/* The next held area in the same chain: its ring index + 1, or 0. */
-	u16 next;
 };
 
 /*
- * The held areas, oldest at @q_head, and @q_chains, the first of each
- * chain (a ring index + 1, or 0); @q_lock protects all of them.  A raw lock
- * held for a few instructions, so that taking it adds no rule to
+ * The held areas, oldest at @q_head; @q_chains, the first of each chain,
+ * and @q_next, the next area in the chain of each ring slot (a ring index
+ * + 1, or 0 at the end).  @q_lock protects all of them.  A raw lock held
+ * for a few instructions, so that taking it adds no rule to
  * free_percpu()'s own about where it may be called.
  */
 static struct pcpu_held q_ring[BPFMAP_PCPU_QUARANTINE_LEN];
 static unsigned int q_head, q_len;
 static u16 q_chains[1U << PCPU_HELD_HASH_BITS];
+static u16 q_next[BPFMAP_PCPU_QUARANTINE_LEN];
 static DEFINE_RAW_SPINLOCK(q_lock);
 
 static_assert(BPFMAP_PCPU_QUARANTINE_LEN < U16_MAX);
 
-/* How many areas are held: PCPU_QUARANTINE_COPIES over the CPUs. */
+/*
+ * How many areas are held: BPFMAP_PCPU_QUARANTINE_COPIES over the CPUs.
+ * kmemleak tracks each possible CPU's copy of a per-CPU area, and when its
+ * own allocations fail (fault injection) it takes objects from a fixed
+ * pool (CONFIG_DEBUG_KMEMLEAK_MEM_POOL_SIZE, 16000 by default) and turns
+ * itself off once that is empty.  The areas held here keep their objects,
+ * so they are limited to that many per-CPU copies in all.
+ */
 static unsigned int q_cap(void)
 {
-	return clamp(PCPU_QUARANTINE_COPIES / num_possible_cpus(), 1U,
+	return clamp(BPFMAP_PCPU_QUARANTINE_COPIES / num_possible_cpus(), 1U,
 		     BPFMAP_PCPU_QUARANTINE_LEN);
 }
 
@@ -125,7 +122,7 @@ static struct pcpu_held *held_find(const void __percpu *ptr)
 	u16 i;
 
 	lockdep_assert_held(&q_lock);
-	for (i = *held_chain(ptr); i; i = q_ring[i - 1].next)
+	for (i = *held_chain(ptr); i; i = q_next[i - 1])
 		if (q_ring[i - 1].ptr == ptr)
 			return &q_ring[i - 1];
 	return NULL;
@@ -138,10 +135,11 @@ static void held_pop_oldest(struct pcpu_held *out)
 
 	lockdep_assert_held(&q_lock);
 	*out = q_ring[q_head];
-	for (link = held_chain(out->ptr); *link != at;
-	     link = &q_ring[*link - 1].next)
-		;
-	*link = out->next;
+	/* Newest first: the oldest is the last of its chain. */
+	link = held_chain(out->ptr);
+	while (*link != at && !WARN_ON_ONCE(!*link))
+		link = &q_next[*link - 1];
+	*link = q_next[q_head];
 	q_head = (q_head + 1) % BPFMAP_PCPU_QUARANTINE_LEN;
 	q_len--;
 }
@@ -178,8 +176,9 @@ VISIBLE_IF_KUNIT int bpfmap_percpu_quarantine(void __percpu *ptr, size_t size,
 	at = (q_head + q_len) % BPFMAP_PCPU_QUARANTINE_LEN;
 	chain = held_chain(ptr);
 	q_ring[at] = (struct pcpu_held){
-		.ptr = ptr, .size = size, .freed_at = freed_at, .next = *chain,
+		.ptr = ptr, .size = size, .freed_at = freed_at,
 	};
+	q_next[at] = *chain;
 	*chain = at + 1;
 	q_len++;
 	raw_spin_unlock_irqrestore(&q_lock, flags);

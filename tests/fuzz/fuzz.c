@@ -72,11 +72,14 @@ int main(int argc, char **argv)
 		case 'o':
 			cfg.ops = strtoull(optarg, &end, 0);
 			break;
-		case 'f':
-			cfg.faults = strtoul(optarg, &end, 0);
-			if (cfg.faults > 100)
+		case 'f': {
+			unsigned long pct = strtoul(optarg, &end, 0);
+
+			if (pct > 100)
 				errno = ERANGE;
+			cfg.faults = pct;
 			break;
+		}
 		case 'm':
 			cfg.max_reports = strtoul(optarg, &end, 0);
 			break;

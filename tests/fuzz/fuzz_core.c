@@ -325,6 +325,8 @@ struct fthread {
 	struct fuzz_totals t;
 	int nth_fd;		/* /proc/self/task/<tid>/fail-nth, or -1 */
 	bool faulting;		/* an allocation failure is armed */
+	unsigned int fault_enomem; /* ENOMEMs let through for it */
+	struct fmap *op_map;	/* the map the current op was given */
 	char what[200];		/* the current op, for reports */
 	uint8_t scratch[16384];	/* expected values, copies */
 };
@@ -396,6 +398,18 @@ static void violation(struct fthread *t, const struct fmap *m,
 	pthread_mutex_unlock(&g.lock);
 }
 
+/*
+ * Whether @rc is the ENOMEM of an armed allocation failure: counted, so
+ * that the op can check it got at most one, and only when one fired.
+ */
+static bool fault_enomem(struct fthread *t, int rc)
+{
+	if (!t->faulting || rc != ENOMEM)
+		return false;
+	t->fault_enomem++;
+	return true;
+}
+
 /* Whether @rc (0 or an errno) is in @mask; a violation when not. */
 static bool expect(struct fthread *t, const struct fmap *m, int rc,
 		   uint64_t mask)
@@ -404,7 +418,7 @@ static bool expect(struct fthread *t, const struct fmap *m, int rc,
 
 	if (mask & B(rc) && ebit(rc) != 63)
 		return true;
-	if (t->faulting && rc == ENOMEM)
+	if (fault_enomem(t, rc))
 		return true;
 	mask_str(mask, allowed, sizeof(allowed));
 	violation(t, m, NULL, 0, NULL, 0, "result %s, allowed: %s",
@@ -1455,7 +1469,7 @@ static void model_resync(struct fthread *t, struct fmap *m)
 		} else if (err == ENOENT && !(m->array &&
 			   m->type != BPFMAP_MAP_TYPE_ARRAY_OF_MAPS)) {
 			m->st[k] = K_ABSENT;
-		} else if (t->faulting && err == ENOMEM) {
+		} else if (fault_enomem(t, err)) {
 			/* The armed failure: read again once it is over. */
 			continue;
 		} else {
@@ -1506,7 +1520,7 @@ static void op_verify(struct fthread *t, struct fmap *m)
 		if (err == ENOENT)
 			break;
 		if (err) {
-			if (!(t->faulting && err == ENOMEM))
+			if (!fault_enomem(t, err))
 				violation(t, m, NULL, 0, NULL, 0,
 					  "VERIFY walk: GET_NEXT_KEY gave %s",
 					  ename(err));
@@ -1934,7 +1948,12 @@ static void op_batch(struct fthread *t, struct fmap *m, unsigned int nr)
 			model_resync(t, m);
 		return;
 	}
-	if (err && err != ENOENT && err != ENOSPC)
+	/*
+	 * An armed failure may stop a walk after it copied (and deleted)
+	 * some elements: count says how many, as for ENOSPC.
+	 */
+	if (err && err != ENOENT && err != ENOSPC &&
+	    !(err == ENOMEM && t->faulting))
 		return;
 	m->tok_valid = (!err || err == ENOSPC) && b.out_batch == PTR(out_tok);
 	if (m->tok_valid)
@@ -2010,7 +2029,7 @@ static void mm_unmap(struct fthread *t, struct fmap *m)
 	 * tree allocates); it fires once, so the second try unmaps.  A
 	 * mapping left in place would keep the map alive past its close.
 	 */
-	if (munmap(m->mm, m->mm_len) && (errno != ENOMEM || !t->faulting ||
+	if (munmap(m->mm, m->mm_len) && (!fault_enomem(t, errno) ||
 					 munmap(m->mm, m->mm_len)))
 		err = errno;
 	if (err)
@@ -2813,6 +2832,8 @@ static void one_op(struct fthread *t)
 	struct fmap *m = random_map(t);
 	unsigned int r = below(&t->r, 1000), n = 0, s;
 
+	t->op_map = m;
+
 	for (s = 0; s < MAX_MAPS; s++)
 		n += t->maps[s].fd >= 0;
 	if (!m || r < 25 || (n < 3 && r < 100)) {
@@ -2912,10 +2933,11 @@ static int knob_write(const char *path, const char *val)
 }
 
 /*
- * Set the knobs and keep what they said in @saved; a knob that cannot be
- * read or written (no debugfs) is left alone and its saved value empty.
+ * Set the knobs and keep what they said in @saved; -EOPNOTSUPP when one
+ * cannot be read or written (no debugfs): that one is left alone and its
+ * saved value empty.
  */
-static void fault_knobs_set(char saved[][16])
+static int fault_knobs_set(char saved[][16])
 {
 	unsigned int i;
 	ssize_t len;
@@ -2933,7 +2955,10 @@ static void fault_knobs_set(char saved[][16])
 		if (saved[i][0] && knob_write(fault_knobs[i][0],
 					      fault_knobs[i][1]))
 			saved[i][0] = '\0';
+		if (!saved[i][0])
+			return -EOPNOTSUPP;
 	}
+	return 0;
 }
 
 static void fault_knobs_restore(char saved[][16])
@@ -2965,14 +2990,33 @@ static bool fail_nth_fired(struct fthread *t)
 }
 
 /*
+ * Ready the run for armed failures: -EOPNOTSUPP without fail-nth or the
+ * knobs (no CONFIG_FAULT_INJECTION, no debugfs).  The fuzzer's memory is
+ * locked in, so that a failure never lands in a page fault of its own
+ * buffers, where it would turn a valid buffer into EFAULT.
+ */
+static int faults_setup(char knobs[][16])
+{
+	int fd = fail_nth_open();
+
+	if (fd < 0)
+		return -EOPNOTSUPP;
+	close(fd);
+	if (mlockall(MCL_CURRENT | MCL_FUTURE))
+		return -errno;
+	return fault_knobs_set(knobs);
+}
+
+/*
  * One op, with an allocation failure armed in cfg->faults percent of
- * them.  When it fired, the private maps are read back into the model:
- * ENOMEM may have come from any of the op's commands, and a batch may
- * have done part of its work.
+ * them.  ENOMEM was then allowed once, and only if the failure fired.  A
+ * failed command must have changed nothing (a batch: only what its count
+ * says), so after a failure that fired the op's map is checked against the
+ * model, and then read back into it, so that one finding is reported once.
  */
 static void one_op_faulting(struct fthread *t)
 {
-	unsigned int s;
+	struct fmap *m;
 	bool fired;
 
 	if (t->nth_fd < 0 || !chance(&t->r, g.cfg->faults)) {
@@ -2985,6 +3029,7 @@ static void one_op_faulting(struct fthread *t)
 		return;
 	}
 	t->faulting = true;
+	t->fault_enomem = 0;
 	t->t.faults_armed++;
 	one_op(t);
 	fired = fail_nth_fired(t);
@@ -2992,12 +3037,18 @@ static void one_op_faulting(struct fthread *t)
 		violation(t, NULL, NULL, 0, NULL, 0, "fail-nth: %s",
 			  strerror(errno));
 	t->faulting = false;
+	if (t->fault_enomem > (fired ? 1U : 0U))
+		violation(t, NULL, NULL, 0, NULL, 0,
+			  "%u ENOMEM results, but the armed failure %s",
+			  t->fault_enomem, fired ? "fired once" : "never fired");
 	if (!fired)
 		return;
 	t->t.faults_injected++;
-	for (s = 0; s < MAX_MAPS; s++)
-		if (t->maps[s].fd >= 0)
-			model_resync(t, &t->maps[s]);
+	m = t->op_map;
+	if (m && m->fd >= 0 && m->priv) {
+		op_verify(t, m);
+		model_resync(t, m);
+	}
 }
 
 static void *thread_main(void *arg)
@@ -3009,8 +3060,11 @@ static void *thread_main(void *arg)
 	for (s = 0; s < MAX_MAPS; s++)
 		t->maps[s].fd = -1;
 	t->nth_fd = cfg->faults ? fail_nth_open() : -1;
-	if (cfg->faults && t->nth_fd < 0)
+	if (cfg->faults && t->nth_fd < 0) {
+		violation(t, NULL, NULL, 0, NULL, 0,
+			  "fail-nth cannot be opened: no faults armed");
 		__atomic_store_n(&g.stop, 1, __ATOMIC_RELAXED);
+	}
 	while (!__atomic_load_n(&g.stop, __ATOMIC_RELAXED)) {
 		if (cfg->ops && t->opno >= cfg->ops)
 			break;
@@ -3071,15 +3125,6 @@ int fuzz_run(const struct fuzz_config *cfg, struct fuzz_totals *totals)
 	g.reports = 0;
 	if (!g.ncpus)
 		return -ENOENT;
-	if (cfg->faults) {
-		/* No fail-nth (no CONFIG_FAULT_INJECTION): cannot run. */
-		int fd = fail_nth_open();
-
-		if (fd < 0)
-			return -EOPNOTSUPP;
-		close(fd);
-		fault_knobs_set(knobs);
-	}
 	totals->ncpus = g.ncpus;
 	g.rdonly = mmap(NULL, g.page, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS,
 			-1, 0);
@@ -3109,6 +3154,11 @@ int fuzz_run(const struct fuzz_config *cfg, struct fuzz_totals *totals)
 			if (err)
 				goto out;
 		}
+	}
+	if (cfg->faults) {
+		err = faults_setup(knobs);
+		if (err)
+			goto out;
 	}
 	clock_gettime(CLOCK_MONOTONIC, &g.start);
 	for (i = 0; i < cfg->threads; i++) {
@@ -3155,7 +3205,10 @@ out:
 	if (g.null_fd >= 0)
 		close(g.null_fd);
 	munmap(g.rdonly, g.page);
-	fault_knobs_restore(knobs);
+	if (cfg->faults) {
+		fault_knobs_restore(knobs);
+		munlockall();
+	}
 	return err;
 }
 

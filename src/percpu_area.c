@@ -137,9 +137,14 @@ static void held_pop_oldest(struct pcpu_held *out)
 	*out = q_ring[q_head];
 	/* Newest first: the oldest is the last of its chain. */
 	link = held_chain(out->ptr);
-	while (*link != at && !WARN_ON_ONCE(!*link))
+	while (*link != at) {
+		/* Not in its chain: leave the chains as they are. */
+		if (WARN_ON_ONCE(!*link))
+			goto next;
 		link = &q_next[*link - 1];
+	}
 	*link = q_next[q_head];
+next:
 	q_head = (q_head + 1) % BPFMAP_PCPU_QUARANTINE_LEN;
 	q_len--;
 }
@@ -151,9 +156,11 @@ static void held_pop_oldest(struct pcpu_held *out)
  * @freed_at: the code that freed it
  * @first_freed_at: set to the code of the first free when this is a second
  *
- * Any context but NMI.  Returns -EEXIST, and holds nothing, when @ptr is
- * held already: a second free.  The oldest area leaves when the ring is
- * full, and is checked and freed after @q_lock is dropped.
+ * Called where bpfmap_percpu_free() may be: any context but NMI (and, on
+ * PREEMPT_RT, hardirq), as the area that leaves goes to free_percpu().
+ * Returns -EEXIST, and holds nothing, when @ptr is held already: a second
+ * free.  The oldest area leaves when the ring is full, and is checked and
+ * freed after @q_lock is dropped.
  */
 VISIBLE_IF_KUNIT int bpfmap_percpu_quarantine(void __percpu *ptr, size_t size,
 					      unsigned long freed_at,

@@ -45,6 +45,7 @@
 #include <linux/bpfmap.h>
 
 #include "fuzz_core.h"
+#include "../selftests/sysfs_util.h"
 
 #ifndef ENOTSUPP
 #define ENOTSUPP 524
@@ -2915,24 +2916,6 @@ static const char *const fault_knobs[][2] = {
 #define NR_FAULT_KNOBS	ARRAY_SIZE(fault_knobs)
 
 /*
- * Write @val to the debugfs file @path; 0 or -errno.  Plain read() and
- * write(): the numeric knobs are not seekable, so pread() and pwrite()
- * fail on them with ESPIPE.
- */
-static int knob_write(const char *path, const char *val)
-{
-	ssize_t len = (ssize_t)strlen(val);
-	int fd = open(path, O_WRONLY | O_CLOEXEC), err = 0;
-
-	if (fd < 0)
-		return -errno;
-	if (write(fd, val, len) != len)
-		err = -errno;
-	close(fd);
-	return err;
-}
-
-/*
  * Set the knobs and keep what they said in @saved; -EOPNOTSUPP when one
  * cannot be read or written (no debugfs): that one is left alone and its
  * saved value empty.
@@ -2940,23 +2923,14 @@ static int knob_write(const char *path, const char *val)
 static int fault_knobs_set(char saved[][16])
 {
 	unsigned int i;
-	ssize_t len;
-	int fd;
 
 	for (i = 0; i < NR_FAULT_KNOBS; i++) {
-		saved[i][0] = '\0';
-		fd = open(fault_knobs[i][0], O_RDONLY | O_CLOEXEC);
-		if (fd < 0)
-			continue;
-		len = read(fd, saved[i], 15);
-		close(fd);
-		saved[i][len > 0 ? len : 0] = '\0';
-		saved[i][strcspn(saved[i], "\n")] = '\0';
-		if (saved[i][0] && knob_write(fault_knobs[i][0],
-					      fault_knobs[i][1]))
+		if (sysfs_read(fault_knobs[i][0], saved[i], 16) ||
+		    !saved[i][0] ||
+		    sysfs_write(fault_knobs[i][0], fault_knobs[i][1])) {
 			saved[i][0] = '\0';
-		if (!saved[i][0])
 			return -EOPNOTSUPP;
+		}
 	}
 	return 0;
 }
@@ -2966,7 +2940,7 @@ static void fault_knobs_restore(char saved[][16])
 	unsigned int i;
 
 	for (i = 0; i < NR_FAULT_KNOBS; i++)
-		if (saved[i][0] && knob_write(fault_knobs[i][0], saved[i]))
+		if (saved[i][0] && sysfs_write(fault_knobs[i][0], saved[i]))
 			fprintf(g.cfg->out, "%sfuzz: cannot restore %s\n",
 				pfx(), fault_knobs[i][0]);
 }

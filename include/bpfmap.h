@@ -351,6 +351,7 @@ u32 bpfmap_inner_id(struct bpfmap *inner);
 void *bpfmap_array_lookup_ptr(struct bpfmap *map, const void *key);
 int bpfmap_array_update_elem(struct bpfmap *map, const void *key,
 			     const void *value, u64 flags, enum bpfmap_ctx ctx);
+u8 *bpfmap_array_values(const struct bpfmap *map);
 void *bpfmap_htab_lookup_ptr(struct bpfmap *map, const void *key);
 int bpfmap_htab_update_elem(struct bpfmap *map, const void *key,
 			    const void *value, u64 flags, enum bpfmap_ctx ctx);

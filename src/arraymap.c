@@ -181,13 +181,17 @@ static struct bpfmap *array_map_alloc(const struct bpfmap_map_create *attr)
 			goto err_free_area;
 	}
 	raw_spin_lock_init(&array->slots_lock);
-	/* What the inline functions of the in-kernel API read. */
+	/*
+	 * What the inline functions of the in-kernel API read.  An ARRAY
+	 * with BPFMAP_F_RDONLY_PROG leaves @values NULL: the inline update
+	 * would write it, and the call refuses (kapi.c).
+	 */
 	if (attr->map_type == BPFMAP_MAP_TYPE_ARRAY_OF_MAPS)
 		/* elem_size is 8: the slots are an array of pointers */
 		array->map.fast.slots = (struct bpfmap __rcu **)array->values;
 	else if (percpu)
 		array->map.fast.pptrs = array->pptrs;
-	else
+	else if (!(attr->map_flags & BPFMAP_F_RDONLY_PROG))
 		array->map.fast.values = array->values;
 	array->map.fast.max_entries = attr->max_entries;
 	array->map.fast.elem_size = elem_size;
@@ -528,6 +532,16 @@ void *bpfmap_array_lookup_ptr(struct bpfmap *map, const void *key)
 	default:
 		return map->ops->lookup_ptr(map, key);
 	}
+}
+
+/*
+ * The values of an ARRAY, for the in-kernel API's view, which its
+ * struct bpfmap_kernel_fast does not give on a BPFMAP_F_RDONLY_PROG one.
+ * Any context.
+ */
+u8 *bpfmap_array_values(const struct bpfmap *map)
+{
+	return to_array(map)->values;
 }
 
 int bpfmap_array_update_elem(struct bpfmap *map, const void *key,

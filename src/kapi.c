@@ -126,6 +126,9 @@ void *bpfmap_kernel_lookup_call_v1(struct bpfmap *map, const void *key)
 	RCU_LOCKDEP_WARN(!rcu_read_lock_held(),
 			 "bpfmap_kernel_lookup() needs rcu_read_lock()");
 	switch (map->map_type) {
+	case BPFMAP_MAP_TYPE_ARRAY:
+		/* not inlined on a BPFMAP_F_RDONLY_PROG one */
+		return bpfmap_array_lookup_ptr(map, key);
 	case BPFMAP_MAP_TYPE_HASH:
 	case BPFMAP_MAP_TYPE_PERCPU_HASH:
 	case BPFMAP_MAP_TYPE_LRU_HASH:
@@ -140,7 +143,8 @@ EXPORT_SYMBOL_GPL(bpfmap_kernel_lookup_call_v1);
 /*
  * Any context: what bpfmap_kernel_array_view_lookup() reads, copied from
  * the map's struct bpfmap_kernel_fast, which is set at creation and never
- * changed.
+ * changed; an ARRAY's values come from the array itself, as its fast part
+ * has none when it is BPFMAP_F_RDONLY_PROG.
  */
 int bpfmap_kernel_array_view_v1(const struct bpfmap *map,
 				struct bpfmap_kernel_array_view *view)
@@ -148,7 +152,7 @@ int bpfmap_kernel_array_view_v1(const struct bpfmap *map,
 	memset(view, 0, sizeof(*view));
 	switch (map->map_type) {
 	case BPFMAP_MAP_TYPE_ARRAY:
-		view->values = map->fast.values;
+		view->values = bpfmap_array_values(map);
 		break;
 	case BPFMAP_MAP_TYPE_PERCPU_ARRAY:
 		view->pptrs = map->fast.pptrs;
@@ -208,17 +212,29 @@ static u32 kapi_nr_possible(void)
 }
 
 /*
+ * BPFMAP_F_RDONLY_PROG keeps kernel code, as it keeps BPF programs, from
+ * changing the map: the verifier refuses a program that calls the update
+ * or delete helper on one with EACCES.
+ */
+static bool kapi_may_write(const struct bpfmap *map)
+{
+	return !(map->map_flags & BPFMAP_F_RDONLY_PROG);
+}
+
+/*
  * Any context but NMI; never sleeps: bpfmap_kernel_update() for what it
- * does not inline.  The flags as bpfmap_map_update_elem() checks them (a
- * valid BPFMAP_F_CPU on a per-CPU map without the call), then the array
- * and hash types' update called directly, in the context
- * bpfmap_atomic_ctx() gives.
+ * does not inline.  A BPFMAP_F_RDONLY_PROG map refuses; then the flags as
+ * bpfmap_map_update_elem() checks them (a valid BPFMAP_F_CPU on a per-CPU
+ * map without the call), then the array and hash types' update called
+ * directly, in the context bpfmap_atomic_ctx() gives.
  */
 int bpfmap_kernel_update_call_v1(struct bpfmap *map, const void *key,
 				 const void *value, u64 flags)
 {
 	int err;
 
+	if (unlikely(!kapi_may_write(map)))
+		return -EACCES;
 	if (flags && !((u32)flags == BPFMAP_F_CPU && bpfmap_is_percpu(map) &&
 		       (flags >> 32) < kapi_nr_possible())) {
 		err = bpfmap_check_op_flags(map, flags, BPFMAP_F_ALL_FLAGS);
@@ -247,6 +263,8 @@ EXPORT_SYMBOL_GPL(bpfmap_kernel_update_call_v1);
 int bpfmap_kernel_delete(struct bpfmap *map, const void *key)
 {
 	lockdep_assert(!in_nmi());
+	if (unlikely(!kapi_may_write(map)))
+		return -EACCES;
 	return bpfmap_map_delete_elem(map, key);
 }
 EXPORT_SYMBOL_GPL(bpfmap_kernel_delete);

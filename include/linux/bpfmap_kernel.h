@@ -47,7 +47,9 @@ struct bpfmap;
 
 /**
  * struct bpfmap_kernel_fast - what the inline functions read of a map
- * @values: ARRAY: the values, @elem_size bytes apart; else NULL
+ * @values: ARRAY: the values, @elem_size bytes apart; else NULL, and NULL
+ *	on an ARRAY with BPFMAP_F_RDONLY_PROG, which the inline update must
+ *	not write
  * @pptrs: PERCPU_ARRAY: one per-CPU area per index; else NULL
  * @slots: ARRAY_OF_MAPS: the inner map of each index (or NULL), under
  *	RCU; else NULL
@@ -239,11 +241,14 @@ __bpfmap_kernel_array_elem(u8 *values, void __percpu *const *pptrs,
  * types also with migration (or preemption) disabled.  Never sleeps.  The
  * value may be written through the pointer, as a BPF program does; it is
  * valid until the RCU read lock is dropped.  On the LRU types this marks
- * the element as used.
+ * the element as used.  As the verifier holds a program to, the value of
+ * a BPFMAP_F_RDONLY_PROG map must not be written through the pointer, nor
+ * that of a BPFMAP_F_WRONLY_PROG map read; bpfmap cannot check either.
  *
  * Inline for the two array types, as the kernel's verifier inlines a BPF
  * program's array lookup: the bounds check (speculation-safe) and the
- * address, no call.  Every other type calls into bpfmap.  A loop of many
+ * address, no call; but for a BPFMAP_F_RDONLY_PROG ARRAY, whose inline
+ * update must not happen either.  Every other type calls into bpfmap.  A loop of many
  * lookups in one array is faster through a view
  * (bpfmap_kernel_array_view()), which reads the array's address, length
  * and stride once instead of once per lookup.
@@ -327,7 +332,8 @@ int bpfmap_kernel_array_view_v1(const struct bpfmap *map,
  * holds no reference of its own.  For hot loops, where
  * bpfmap_kernel_lookup() would read the map again on every call; that
  * lookup stays correct, and is the one to use for a few lookups or a map
- * of any type.
+ * of any type.  The pointers it gives follow bpfmap_kernel_lookup()'s
+ * rules, BPFMAP_F_RDONLY_PROG and BPFMAP_F_WRONLY_PROG included.
  *
  * Return: 0; -EINVAL when @map is of any other type, with @view zeroed
  * (every lookup in it returns NULL).
@@ -459,13 +465,15 @@ int bpfmap_kernel_update_call_v1(struct bpfmap *map, const void *key,
  * Context: any context but NMI; never sleeps.  A BPFMAP_F_NO_PREALLOC
  * hash allocates with GFP_ATOMIC (-ENOMEM possible); on PREEMPT_RT with
  * preemption or interrupts off it cannot allocate and fails with -EBUSY.
- * FREEZE does not apply, as to BPF programs.
+ * FREEZE does not apply, as to BPF programs; BPFMAP_F_RDONLY_PROG does.
  *
  * Inline for an ARRAY with BPFMAP_ANY: the bounds check and the copy, no
  * call.  Everything else calls into bpfmap.
  *
- * Return: 0, or the errno of BPFMAP_MAP_UPDATE_ELEM (-EEXIST, -ENOENT,
- * -E2BIG, -EINVAL, ...).
+ * Return: 0; -EACCES on a BPFMAP_F_RDONLY_PROG map, before anything else
+ * is looked at (the verifier's answer to a program that would update
+ * one); or the errno of BPFMAP_MAP_UPDATE_ELEM (-EEXIST, -ENOENT, -E2BIG,
+ * -EINVAL, ...).
  */
 static __always_inline int bpfmap_kernel_update(struct bpfmap *map,
 						const void *key,
@@ -495,7 +503,8 @@ static __always_inline int bpfmap_kernel_update(struct bpfmap *map,
  * released after an RCU grace period.
  *
  * Return: 0, -ENOENT when there is no such element, -EINVAL on the array
- * types, which cannot delete.
+ * types, which cannot delete; -EACCES on a BPFMAP_F_RDONLY_PROG map,
+ * before anything else is looked at.
  */
 int bpfmap_kernel_delete(struct bpfmap *map, const void *key);
 

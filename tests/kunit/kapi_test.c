@@ -6,7 +6,8 @@
  * works on their elements from process, softirq (a timer) and hardirq (a
  * hard irq_work) context, reads every possible CPU's slot of per-CPU
  * values, finds maps by id, fd and pinned path, and looks inner maps up in
- * map-of-maps.  Built into bpfmap_kunit.ko.
+ * map-of-maps; checks that BPFMAP_F_RDONLY_PROG keeps kernel code
+ * from changing a map.  Built into bpfmap_kunit.ko.
  */
 
 #include <kunit/test.h>
@@ -29,8 +30,9 @@
 
 #include <linux/bpfmap_kernel.h>
 
-/* A map of @type with u32 keys and u64 values. */
-static struct bpfmap *kapi_create(struct kunit *test, u32 type, u32 max)
+/* A map of @type with u32 keys, u64 values and @map_flags. */
+static struct bpfmap *kapi_create_flags(struct kunit *test, u32 type,
+					u32 max, u32 map_flags)
 {
 	struct bpfmap_map_create attr = {
 		.size = sizeof(attr),
@@ -38,6 +40,7 @@ static struct bpfmap *kapi_create(struct kunit *test, u32 type, u32 max)
 		.key_size = sizeof(u32),
 		.value_size = sizeof(u64),
 		.max_entries = max,
+		.map_flags = map_flags,
 	};
 	struct bpfmap *map = bpfmap_kernel_create(&attr);
 
@@ -45,15 +48,26 @@ static struct bpfmap *kapi_create(struct kunit *test, u32 type, u32 max)
 	return map;
 }
 
-/* The value of @key read through bpfmap_kernel_lookup(), or ~0 if none. */
+/* A map of @type with u32 keys and u64 values. */
+static struct bpfmap *kapi_create(struct kunit *test, u32 type, u32 max)
+{
+	return kapi_create_flags(test, type, max, 0);
+}
+
+/*
+ * The value of @key read through bpfmap_kernel_lookup() (this CPU's slot
+ * on the per-CPU types), or ~0 if none.
+ */
 static u64 kapi_read(struct bpfmap *map, u32 key)
 {
 	u64 *value, got = ~0ULL;
 
 	rcu_read_lock();
+	preempt_disable();
 	value = bpfmap_kernel_lookup(map, &key);
 	if (value)
 		got = *value;
+	preempt_enable();
 	rcu_read_unlock();
 	return got;
 }
@@ -643,6 +657,93 @@ static void kapi_array_view_is_only_for_the_arrays(struct kunit *test)
 	bpfmap_kernel_put(inner);
 }
 
+static const struct kapi_case kapi_prog_flag_cases[] = {
+	{ "array", BPFMAP_MAP_TYPE_ARRAY },
+	{ "percpu_array", BPFMAP_MAP_TYPE_PERCPU_ARRAY },
+	{ "hash", BPFMAP_MAP_TYPE_HASH },
+	{ "percpu_hash", BPFMAP_MAP_TYPE_PERCPU_HASH },
+	{ "lru_hash", BPFMAP_MAP_TYPE_LRU_HASH },
+	{ "lru_percpu_hash", BPFMAP_MAP_TYPE_LRU_PERCPU_HASH },
+};
+
+KUNIT_ARRAY_PARAM(kapi_prog_flag, kapi_prog_flag_cases, kapi_case_desc);
+
+static bool kapi_is_array(u32 type)
+{
+	return type == BPFMAP_MAP_TYPE_ARRAY ||
+	       type == BPFMAP_MAP_TYPE_PERCPU_ARRAY;
+}
+
+/*
+ * BPFMAP_F_RDONLY_PROG: kernel code may look but not change, as the
+ * verifier lets a program look up but not update or delete.  Every update
+ * and delete fails with EACCES before its key, value or flags are looked
+ * at (the array's inline update too), leaves the map as it was, and the
+ * lookups and an array's view still answer.
+ */
+static void kapi_rdonly_prog_map_refuses_updates_and_deletes(struct kunit *test)
+{
+	const struct kapi_case *c = test->param_value;
+	struct bpfmap *map = kapi_create_flags(test, c->type, 4,
+					       BPFMAP_F_RDONLY_PROG);
+	bool array = kapi_is_array(c->type);
+	struct bpfmap_kernel_array_view view;
+	u32 key = 1, past = 4;
+	u64 value = 11, *ptr;
+
+	KUNIT_EXPECT_EQ(test, bpfmap_kernel_update(map, &key, &value,
+						   BPFMAP_ANY), -EACCES);
+	KUNIT_EXPECT_EQ(test, bpfmap_kernel_update(map, &key, &value,
+						   BPFMAP_NOEXIST), -EACCES);
+	KUNIT_EXPECT_EQ(test, bpfmap_kernel_update(map, &past, &value,
+						   BPFMAP_ANY), -EACCES);
+	KUNIT_EXPECT_EQ(test, bpfmap_kernel_update(map, &key, &value, 4),
+			-EACCES);
+	KUNIT_EXPECT_EQ(test, bpfmap_kernel_delete(map, &key), -EACCES);
+	KUNIT_EXPECT_EQ(test, bpfmap_kernel_delete(map, &past), -EACCES);
+
+	/* nothing changed: an array's slot still reads 0, a hash is empty */
+	KUNIT_EXPECT_EQ(test, kapi_read(map, key), array ? 0ULL : ~0ULL);
+	KUNIT_EXPECT_EQ(test, kapi_read(map, past), ~0ULL);
+	if (array) {
+		KUNIT_ASSERT_EQ(test, bpfmap_kernel_array_view(map, &view), 0);
+		rcu_read_lock();
+		preempt_disable();
+		ptr = bpfmap_kernel_array_view_lookup(&view, key);
+		KUNIT_EXPECT_PTR_EQ(test, (void *)ptr,
+				    bpfmap_kernel_lookup(map, &key));
+		preempt_enable();
+		rcu_read_unlock();
+		KUNIT_EXPECT_NOT_NULL(test, ptr);
+	}
+	bpfmap_kernel_put(map);
+}
+
+/*
+ * BPFMAP_F_WRONLY_PROG: kernel code may update, delete and look up, as
+ * a program may call every helper on such a map (it only may not read
+ * the value, which bpfmap cannot see).
+ */
+static void kapi_wronly_prog_map_takes_updates_and_deletes(struct kunit *test)
+{
+	const struct kapi_case *c = test->param_value;
+	struct bpfmap *map = kapi_create_flags(test, c->type, 4,
+					       BPFMAP_F_WRONLY_PROG);
+	bool percpu = c->type == BPFMAP_MAP_TYPE_PERCPU_ARRAY ||
+		      c->type == BPFMAP_MAP_TYPE_PERCPU_HASH ||
+		      c->type == BPFMAP_MAP_TYPE_LRU_PERCPU_HASH;
+	u32 key = 2;
+	u64 value = 22;
+
+	/* one value for every CPU of the per-CPU types; read back to check */
+	KUNIT_EXPECT_EQ(test, bpfmap_kernel_update(map, &key, &value,
+				percpu ? BPFMAP_F_ALL_CPUS : BPFMAP_ANY), 0);
+	KUNIT_EXPECT_EQ(test, kapi_read(map, key), 22ULL);
+	KUNIT_EXPECT_EQ(test, bpfmap_kernel_delete(map, &key),
+			kapi_is_array(c->type) ? -EINVAL : 0);
+	bpfmap_kernel_put(map);
+}
+
 static struct kunit_case bpfmap_kapi_cases[] = {
 	KUNIT_CASE(kapi_elem_ops_in_process_context),
 	KUNIT_CASE_PARAM(kapi_elem_ops_in_irq_context, kapi_ctx_gen_params),
@@ -656,6 +757,10 @@ static struct kunit_case bpfmap_kapi_cases[] = {
 	KUNIT_CASE_PARAM(kapi_array_view_matches_the_lookup,
 			 kapi_view_gen_params),
 	KUNIT_CASE(kapi_array_view_is_only_for_the_arrays),
+	KUNIT_CASE_PARAM(kapi_rdonly_prog_map_refuses_updates_and_deletes,
+			 kapi_prog_flag_gen_params),
+	KUNIT_CASE_PARAM(kapi_wronly_prog_map_takes_updates_and_deletes,
+			 kapi_prog_flag_gen_params),
 	{}
 };
 

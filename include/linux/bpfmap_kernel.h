@@ -62,10 +62,11 @@ struct bpfmap;
  * lookup and update are calls.  bpfmap's own: read it only through
  * bpfmap_kernel_lookup(), bpfmap_kernel_lookup_inner() and
  * bpfmap_kernel_update() (a view, bpfmap_kernel_array_view(), is a copy of
- * its part for the lookup).  Its layout is part of the names of the symbols
- * those inline functions call (..._call_v1()): a change to it renames
- * them, so a module built against another layout fails to load instead
- * of misreading the map.
+ * its part for the lookup, but for the values of a BPFMAP_F_RDONLY_PROG
+ * ARRAY, which it takes from the array).  Its layout is part of the
+ * names of the symbols those inline functions call (..._call_v1()): a
+ * change to it renames them, so a module built against another layout
+ * fails to load instead of misreading the map.
  */
 struct bpfmap_kernel_fast {
 	u8 *values;
@@ -247,8 +248,9 @@ __bpfmap_kernel_array_elem(u8 *values, void __percpu *const *pptrs,
  *
  * Inline for the two array types, as the kernel's verifier inlines a BPF
  * program's array lookup: the bounds check (speculation-safe) and the
- * address, no call; but for a BPFMAP_F_RDONLY_PROG ARRAY, whose inline
- * update must not happen either.  Every other type calls into bpfmap.  A loop of many
+ * address, no call.  Every other type calls into bpfmap, and so does an
+ * ARRAY with BPFMAP_F_RDONLY_PROG, whose inline update has to be a call
+ * (it fails) and which shares its lookup's inline test.  A loop of many
  * lookups in one array is faster through a view
  * (bpfmap_kernel_array_view()), which reads the array's address, length
  * and stride once instead of once per lookup.
@@ -353,7 +355,7 @@ static inline int bpfmap_kernel_array_view(const struct bpfmap *map,
  * rcu_read_lock(); for a PERCPU_ARRAY also with migration (or preemption)
  * disabled.  Never sleeps.  The view's map must still be referenced (see
  * bpfmap_kernel_array_view()).  The value may be written through the
- * pointer.
+ * pointer, but for the flags bpfmap_kernel_lookup() names.
  *
  * The bounds check (speculation-safe) and the address, reading nothing
  * but @view: the same answer as bpfmap_kernel_lookup() with @index as the
@@ -382,7 +384,9 @@ bpfmap_kernel_array_view_lookup(const struct bpfmap_kernel_array_view *view,
  * @cpu: the CPU
  *
  * Context: any context but NMI, under rcu_read_lock(); never sleeps.  The
- * pointer is valid until the RCU read lock is dropped.
+ * pointer is valid until the RCU read lock is dropped, and follows
+ * bpfmap_kernel_lookup()'s rules for BPFMAP_F_RDONLY_PROG and
+ * BPFMAP_F_WRONLY_PROG.
  *
  * Return: @cpu's slot of the value, or NULL when there is no such element,
  * @cpu is not below nr_cpu_ids or @map is not a per-CPU type.
@@ -467,8 +471,8 @@ int bpfmap_kernel_update_call_v1(struct bpfmap *map, const void *key,
  * preemption or interrupts off it cannot allocate and fails with -EBUSY.
  * FREEZE does not apply, as to BPF programs; BPFMAP_F_RDONLY_PROG does.
  *
- * Inline for an ARRAY with BPFMAP_ANY: the bounds check and the copy, no
- * call.  Everything else calls into bpfmap.
+ * Inline for an ARRAY with BPFMAP_ANY (and without BPFMAP_F_RDONLY_PROG):
+ * the bounds check and the copy, no call.  Everything else calls into bpfmap.
  *
  * Return: 0; -EACCES on a BPFMAP_F_RDONLY_PROG map, before anything else
  * is looked at (the verifier's answer to a program that would update

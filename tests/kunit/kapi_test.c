@@ -688,16 +688,27 @@ static void kapi_rdonly_prog_map_refuses_updates_and_deletes(struct kunit *test)
 					       BPFMAP_F_RDONLY_PROG);
 	bool array = kapi_is_array(c->type);
 	struct bpfmap_kernel_array_view view;
-	u32 key = 1, past = 4;
-	u64 value = 11, *ptr;
+	u32 key = 1, past = 4, i;
+	void *via_view, *via_lookup, *past_view, *past_lookup;
+	u64 *value;
 
-	KUNIT_EXPECT_EQ(test, bpfmap_kernel_update(map, &key, &value,
+	/*
+	 * Room for one value per possible CPU, the per-CPU types' layout
+	 * without flags: a build that let the update through copies it.
+	 */
+	value = kunit_kcalloc(test, num_possible_cpus(), sizeof(u64),
+			      GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, value);
+	for (i = 0; i < num_possible_cpus(); i++)
+		value[i] = 11;
+
+	KUNIT_EXPECT_EQ(test, bpfmap_kernel_update(map, &key, value,
 						   BPFMAP_ANY), -EACCES);
-	KUNIT_EXPECT_EQ(test, bpfmap_kernel_update(map, &key, &value,
+	KUNIT_EXPECT_EQ(test, bpfmap_kernel_update(map, &key, value,
 						   BPFMAP_NOEXIST), -EACCES);
-	KUNIT_EXPECT_EQ(test, bpfmap_kernel_update(map, &past, &value,
+	KUNIT_EXPECT_EQ(test, bpfmap_kernel_update(map, &past, value,
 						   BPFMAP_ANY), -EACCES);
-	KUNIT_EXPECT_EQ(test, bpfmap_kernel_update(map, &key, &value, 4),
+	KUNIT_EXPECT_EQ(test, bpfmap_kernel_update(map, &key, value, 4),
 			-EACCES);
 	KUNIT_EXPECT_EQ(test, bpfmap_kernel_delete(map, &key), -EACCES);
 	KUNIT_EXPECT_EQ(test, bpfmap_kernel_delete(map, &past), -EACCES);
@@ -709,12 +720,16 @@ static void kapi_rdonly_prog_map_refuses_updates_and_deletes(struct kunit *test)
 		KUNIT_ASSERT_EQ(test, bpfmap_kernel_array_view(map, &view), 0);
 		rcu_read_lock();
 		preempt_disable();
-		ptr = bpfmap_kernel_array_view_lookup(&view, key);
-		KUNIT_EXPECT_PTR_EQ(test, (void *)ptr,
-				    bpfmap_kernel_lookup(map, &key));
+		via_view = bpfmap_kernel_array_view_lookup(&view, key);
+		via_lookup = bpfmap_kernel_lookup(map, &key);
+		past_view = bpfmap_kernel_array_view_lookup(&view, past);
+		past_lookup = bpfmap_kernel_lookup(map, &past);
 		preempt_enable();
 		rcu_read_unlock();
-		KUNIT_EXPECT_NOT_NULL(test, ptr);
+		KUNIT_EXPECT_NOT_NULL(test, via_view);
+		KUNIT_EXPECT_PTR_EQ(test, via_view, via_lookup);
+		KUNIT_EXPECT_NULL(test, past_view);
+		KUNIT_EXPECT_NULL(test, past_lookup);
 	}
 	bpfmap_kernel_put(map);
 }

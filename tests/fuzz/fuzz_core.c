@@ -326,9 +326,12 @@ struct fthread {
 	struct fuzz_totals t;
 	int nth_fd;		/* /proc/self/task/<tid>/fail-nth, or -1 */
 	bool faulting;		/* an allocation failure is armed */
+	bool fault_fired;	/* it fired, in this op */
+	bool fault_just_fired;	/* it fired in the last call made */
 	unsigned int fault_enomem; /* ENOMEMs let through for it */
 	struct fmap *op_map;	/* the map the current op was given */
 	char what[200];		/* the current op, for reports */
+	char faulted[200];	/* the op whose failure fired, while checked */
 	uint8_t scratch[16384];	/* expected values, copies */
 };
 
@@ -385,6 +388,9 @@ static void violation(struct fthread *t, const struct fmap *m,
 		fprintf(f, "%sVIOLATION seed=%llu thread=%u op=%llu: %s\n",
 			pfx(), (unsigned long long)g.cfg->seed, t->idx,
 			(unsigned long long)t->opno, t->what);
+		if (t->faulted[0])
+			fprintf(f, "%s    after the allocation failure armed in: %s\n",
+				pfx(), t->faulted);
 		fprintf(f, "%s    %s\n%s    ", pfx(), desc, pfx());
 		va_start(ap, fmt);
 		vfprintf(f, fmt, ap);
@@ -400,12 +406,13 @@ static void violation(struct fthread *t, const struct fmap *m,
 }
 
 /*
- * Whether @rc is the ENOMEM of an armed allocation failure: counted, so
- * that the op can check it got at most one, and only when one fired.
+ * Whether @rc is the ENOMEM of an armed allocation failure: the call that
+ * gave it must be the one the failure fired in (fault_note()), and it is
+ * counted, so that the op can check it got at most one.
  */
 static bool fault_enomem(struct fthread *t, int rc)
 {
-	if (!t->faulting || rc != ENOMEM)
+	if (!t->faulting || rc != ENOMEM || !t->fault_just_fired)
 		return false;
 	t->fault_enomem++;
 	return true;
@@ -455,11 +462,14 @@ static void count_result(struct fthread *t, unsigned int slot, int err)
 }
 
 /* One ioctl on /dev/bpfmap: the result (>= 0) or the errno, negated. */
+static void fault_note(struct fthread *t);
+
 static int xioctl(struct fthread *t, unsigned long num, void *arg)
 {
 	int ret = ioctl(t->dev, num, arg);
 	int err = ret < 0 ? errno : 0;
 
+	fault_note(t);
 	t->t.ioctls++;
 	count_result(t, _IOC_NR(num) < FUZZ_SLOT_OTHER ? _IOC_NR(num) :
 		     FUZZ_SLOT_OTHER, err);
@@ -1462,6 +1472,14 @@ static void model_resync(struct fthread *t, struct fmap *m)
 		if (m->array && !in_range(m, k))
 			continue;
 		err = plain_lookup(t, m, k, out);
+		/*
+		 * The armed failure fired in this lookup (a resync runs
+		 * inside an op, after a walk that faulted): it fires once,
+		 * so the key is read again.  Skipping it would keep what
+		 * the model said of it before the op.
+		 */
+		if (fault_enomem(t, err))
+			err = plain_lookup(t, m, k, out);
 		if (!err) {
 			if (m->percpu)
 				check_padding(t, m, out, "resync lookup");
@@ -1470,9 +1488,6 @@ static void model_resync(struct fthread *t, struct fmap *m)
 		} else if (err == ENOENT && !(m->array &&
 			   m->type != BPFMAP_MAP_TYPE_ARRAY_OF_MAPS)) {
 			m->st[k] = K_ABSENT;
-		} else if (fault_enomem(t, err)) {
-			/* The armed failure: read again once it is over. */
-			continue;
 		} else {
 			violation(t, m, NULL, 0, NULL, 0,
 				  "resync lookup of key#%u: %s", k, ename(err));
@@ -2019,23 +2034,31 @@ static size_t mm_area(const struct fmap *m)
 	return (len + g.page - 1) & ~(g.page - 1);
 }
 
-static void mm_unmap(struct fthread *t, struct fmap *m)
+/*
+ * munmap() of a mapping of @m: 0 or the errno (a violation).  An armed
+ * allocation failure can fail munmap() itself (the VMA tree allocates);
+ * it fires once, so the second try unmaps.  A mapping left in place would
+ * keep the map alive past its close, and a writable one its writer count
+ * up, and later results would be misjudged.
+ */
+static int fuzz_munmap(struct fthread *t, const struct fmap *m, void *p,
+		       size_t len)
 {
-	int err = 0;
+	int err = munmap(p, len) ? errno : 0;
 
-	if (!m->mm)
-		return;
-	/*
-	 * An armed allocation failure can fail munmap() itself (the VMA
-	 * tree allocates); it fires once, so the second try unmaps.  A
-	 * mapping left in place would keep the map alive past its close.
-	 */
-	if (munmap(m->mm, m->mm_len) && (!fault_enomem(t, errno) ||
-					 munmap(m->mm, m->mm_len)))
-		err = errno;
+	fault_note(t);
+	if (err && fault_enomem(t, err))
+		err = munmap(p, len) ? errno : 0;
 	if (err)
 		violation(t, m, NULL, 0, NULL, 0, "munmap: %s", strerror(err));
-	count_result(t, FUZZ_SLOT_MMAP, err);
+	return err;
+}
+
+static void mm_unmap(struct fthread *t, struct fmap *m)
+{
+	if (!m->mm)
+		return;
+	count_result(t, FUZZ_SLOT_MMAP, fuzz_munmap(t, m, m->mm, m->mm_len));
 	m->mm = NULL;
 }
 
@@ -2072,6 +2095,7 @@ static void op_mmap(struct fthread *t, struct fmap *m)
 	     prot, flags == MAP_SHARED ? "MAP_SHARED" : "MAP_PRIVATE");
 	p = mmap(NULL, len, prot, flags, m->fd, off);
 	err = p == MAP_FAILED ? errno : 0;
+	fault_note(t);
 	count_result(t, FUZZ_SLOT_MMAP, err);
 
 	STAGE(!len || (off & (g.page - 1)), EINVAL);
@@ -2089,7 +2113,7 @@ static void op_mmap(struct fthread *t, struct fmap *m)
 	mask = (exp ? B(exp) : B(0)) | soft;
 	if (!expect(t, m, err, mask)) {
 		if (!err)
-			munmap(p, len);
+			fuzz_munmap(t, m, p, len);
 		return;
 	}
 	if (err)
@@ -2111,8 +2135,7 @@ static void op_mmap(struct fthread *t, struct fmap *m)
 		}
 	}
 	if (m->mm || off || len != area) {
-		munmap(p, len);
-		count_result(t, FUZZ_SLOT_MMAP, 0);
+		count_result(t, FUZZ_SLOT_MMAP, fuzz_munmap(t, m, p, len));
 		return;
 	}
 	m->mm = p;
@@ -2807,9 +2830,12 @@ static void op_chaos(struct fthread *t, struct fmap *m)
 	memcpy(edge(&t->ar[AR_CMD], sizeof(e)), &e, sizeof(e));
 	what(t, "ioctl fd=%d num=%#lx (no such command)", fd, num);
 	rc = ioctl(fd, num, edge(&t->ar[AR_CMD], sizeof(e)));
+	if (rc < 0)
+		rc = -errno;
+	fault_note(t);
 	t->t.ioctls++;
-	count_result(t, FUZZ_SLOT_OTHER, rc < 0 ? errno : 0);
-	expect(t, NULL, rc < 0 ? errno : 0, B(ENOTTY));
+	count_result(t, FUZZ_SLOT_OTHER, rc < 0 ? -rc : 0);
+	expect(t, NULL, rc < 0 ? -rc : 0, B(ENOTTY));
 }
 
 /* ---- the threads ---- */
@@ -2869,9 +2895,11 @@ static void one_op(struct fthread *t)
 		op_get_next_id(t);
 	else if (r < 740)
 		op_get_info(t, m);
-	else if (r < 760)
-		op_mmap(t, chance(&t->r, 75) ? mmapable_map(t, m) : m);
-	else if (r < 800 && m->mm)
+	else if (r < 760) {
+		if (chance(&t->r, 75))
+			t->op_map = m = mmapable_map(t, m);
+		op_mmap(t, m);
+	} else if (r < 800 && m->mm)
 		op_mm_access(t, m);
 	else if (r < 815)
 		op_chaos(t, m);
@@ -2964,6 +2992,22 @@ static bool fail_nth_fired(struct fthread *t)
 }
 
 /*
+ * After each call the fuzzer makes (an ioctl, mmap, munmap): whether the
+ * armed failure fired in it, the only call whose ENOMEM it explains.  A
+ * failure that fired where the kernel absorbed it (a kvmalloc() falling
+ * back to vmalloc) explains none.  Keeps errno.
+ */
+static void fault_note(struct fthread *t)
+{
+	int saved = errno;
+
+	t->fault_just_fired = false;
+	if (t->faulting && !t->fault_fired && fail_nth_fired(t))
+		t->fault_fired = t->fault_just_fired = true;
+	errno = saved;
+}
+
+/*
  * Ready the run for armed failures: -EOPNOTSUPP without fail-nth or the
  * knobs (no CONFIG_FAULT_INJECTION, no debugfs).  The fuzzer's memory is
  * locked in, so that a failure never lands in a page fault of its own
@@ -2982,6 +3026,23 @@ static int faults_setup(char knobs[][16])
 }
 
 /*
+ * Where the armed failure lands: one of the op's first few injection
+ * points in half of the armed ops (the allocations of every command's
+ * set-up), one of its first FAULT_NTH_DEEP in the others, which reaches
+ * into the middle of a batch that allocates per element (a NO_PREALLOC
+ * hash, a map-of-maps) and of a create that allocates per element or per
+ * CPU.  A failure armed past the op's last injection point never fires.
+ */
+#define FAULT_NTH_SHALLOW	8U
+#define FAULT_NTH_DEEP		512U
+
+static unsigned int fault_nth_pick(struct fthread *t)
+{
+	return 1 + below(&t->r, chance(&t->r, 50) ? FAULT_NTH_SHALLOW :
+						    FAULT_NTH_DEEP);
+}
+
+/*
  * One op, with an allocation failure armed in cfg->faults percent of
  * them.  ENOMEM was then allowed once, and only if the failure fired.  A
  * failed command must have changed nothing (a batch: only what its count
@@ -2990,6 +3051,7 @@ static int faults_setup(char knobs[][16])
  */
 static void one_op_faulting(struct fthread *t)
 {
+	unsigned int nth;
 	struct fmap *m;
 	bool fired;
 
@@ -2997,12 +3059,14 @@ static void one_op_faulting(struct fthread *t)
 		one_op(t);
 		return;
 	}
-	if (fail_nth_set(t, 1 + below(&t->r, 8))) {
+	nth = fault_nth_pick(t);
+	if (fail_nth_set(t, nth)) {
 		violation(t, NULL, NULL, 0, NULL, 0, "fail-nth: %s",
 			  strerror(errno));
 		return;
 	}
 	t->faulting = true;
+	t->fault_fired = t->fault_just_fired = false;
 	t->fault_enomem = 0;
 	t->t.faults_armed++;
 	one_op(t);
@@ -3018,10 +3082,14 @@ static void one_op_faulting(struct fthread *t)
 	if (!fired)
 		return;
 	t->t.faults_injected++;
+	if (nth > FAULT_NTH_SHALLOW)
+		t->t.faults_deep++;
 	m = t->op_map;
 	if (m && m->fd >= 0 && m->priv) {
+		memcpy(t->faulted, t->what, sizeof(t->faulted));
 		op_verify(t, m);
 		model_resync(t, m);
+		t->faulted[0] = '\0';
 	}
 }
 
@@ -3165,6 +3233,7 @@ int fuzz_run(const struct fuzz_config *cfg, struct fuzz_totals *totals)
 		totals->checked_padding += t->checked_padding;
 		totals->faults_armed += t->faults_armed;
 		totals->faults_injected += t->faults_injected;
+		totals->faults_deep += t->faults_deep;
 	}
 
 out:
@@ -3260,10 +3329,12 @@ void fuzz_print_totals(FILE *f, const struct fuzz_config *cfg,
 		pfx, (unsigned long long)t->checked_values,
 		(unsigned long long)t->checked_padding);
 	if (cfg->faults)
-		fprintf(f, "%sfuzz faults: %u%% of ops armed=%llu fired=%llu\n",
+		fprintf(f, "%sfuzz faults: %u%% of ops armed=%llu fired=%llu (past the %uth point: %llu)\n",
 			pfx, cfg->faults,
 			(unsigned long long)t->faults_armed,
-			(unsigned long long)t->faults_injected);
+			(unsigned long long)t->faults_injected,
+			FAULT_NTH_SHALLOW,
+			(unsigned long long)t->faults_deep);
 	fprintf(f, "%sfuzz violations: %llu (non-zero per-CPU padding: %llu)\n",
 		pfx, (unsigned long long)t->violations,
 		(unsigned long long)t->padding_violations);

@@ -64,6 +64,7 @@ struct fuzz_totals {
 	uint64_t checked_padding;	/* per-CPU slots whose padding was read */
 	uint64_t faults_armed;		/* ops run with a failure armed */
 	uint64_t faults_injected;	/* of those, ops where it fired */
+	uint64_t faults_deep;		/* of those, past the 8th point */
 	double elapsed;
 	unsigned int ncpus;		/* possible CPUs */
 };

@@ -461,9 +461,9 @@ static void count_result(struct fthread *t, unsigned int slot, int err)
 	}
 }
 
-/* One ioctl on /dev/bpfmap: the result (>= 0) or the errno, negated. */
 static void fault_note(struct fthread *t);
 
+/* One ioctl on /dev/bpfmap: the result (>= 0) or the errno, negated. */
 static int xioctl(struct fthread *t, unsigned long num, void *arg)
 {
 	int ret = ioctl(t->dev, num, arg);
